@@ -1,0 +1,8 @@
+/** Tests are transpiled per file (isolatedModules) for speed; `npm run typecheck` type-checks them. */
+module.exports = {
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
+  testEnvironment: 'node',
+};

@@ -1,0 +1,401 @@
+import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { ContainerResources } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import * as cnpg from '../../imports/postgresql.cnpg.io';
+import { Problems } from '../core/problems';
+import { isDns1035Label, isDns1123Label, isQuantity } from '../core/k8s-syntax';
+import { IBasicAuthCredential } from '../secrets/credential-ref';
+import { ICnpgCluster } from './cluster-ref';
+import {
+  PodAntiAffinity, PrimaryUpdateMethod, PrimaryUpdateStrategy, SynchronousReplication,
+} from './cluster-options';
+import { hbaMethod, TLS_ONLY_PG_HBA } from './pg-hba';
+import { PostgresImage } from './postgres-image';
+
+/** A PostgreSQL parameter value; always rendered as a string, as CloudNativePG requires. */
+export type ParameterValue = string | number | boolean;
+
+/**
+ * Properties of a `CnpgCluster`.
+ */
+export interface CnpgClusterProps {
+  /**
+   * `metadata.name` of the Cluster. The operator derives pod, PVC, Service and Secret names from it, so it is
+   * public API: a DNS-1035 label of at most 50 characters.
+   * @default - the construct id
+   */
+  readonly clusterName?: string;
+  /**
+   * Namespace of the Cluster.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Number of instances: one primary, the rest hot standby replicas.
+   * @default 3
+   */
+  readonly instances?: number;
+  /**
+   * The PostgreSQL image.
+   * @default PostgresImage.of('18.4') (minimal, trixie)
+   */
+  readonly image?: PostgresImage;
+  /**
+   * Size of each instance's data volume, a Kubernetes quantity such as `40Gi`.
+   */
+  readonly storageSize: string;
+  /**
+   * StorageClass of the data volumes.
+   * @default - the Kubernetes cluster's default StorageClass
+   */
+  readonly storageClass?: string;
+  /**
+   * Size of a separate WAL volume per instance; WAL shares the data volume when unset.
+   * @default - no separate WAL volume
+   */
+  readonly walStorageSize?: string;
+  /**
+   * StorageClass of the WAL volumes.
+   * @default - the same as `storageClass`
+   */
+  readonly walStorageClass?: string;
+  /**
+   * CPU and memory of each instance. When only limits are given, requests are set to the limits so the pods get the
+   * Guaranteed QoS class that CloudNativePG recommends.
+   * @default - no requests or limits
+   */
+  readonly resources?: ContainerResources;
+  /**
+   * `postgresql.conf` parameters. Numbers and booleans are rendered as strings.
+   * @default - the operator's defaults
+   */
+  readonly parameters?: Record<string, ParameterValue>;
+  /**
+   * `pg_hba.conf` lines, inserted after the operator's fixed rules and before its trailing
+   * `host all all all scram-sha-256`.
+   * @default - TLS only, scram-sha-256: `hostssl all all all scram-sha-256` and `hostnossl all all all reject`
+   */
+  readonly pgHba?: string[];
+  /**
+   * Name of the application database created at bootstrap.
+   * @default "app"
+   */
+  readonly database?: string;
+  /**
+   * Credential of the application database owner (a basic-auth Secret); its username becomes the owner.
+   * @default - the operator generates the Secret `<cluster>-app` for the role `app`
+   */
+  readonly ownerCredential?: IBasicAuthCredential;
+  /**
+   * Credential of the `postgres` superuser. Superuser access over the network is enabled only when this is given.
+   * @default - superuser access disabled
+   */
+  readonly superuserCredential?: IBasicAuthCredential;
+  /**
+   * When the primary is updated in a rolling update.
+   * @default PrimaryUpdateStrategy.UNSUPERVISED
+   */
+  readonly primaryUpdateStrategy?: PrimaryUpdateStrategy;
+  /**
+   * How the primary is updated in a rolling update.
+   * @default PrimaryUpdateMethod.RESTART
+   */
+  readonly primaryUpdateMethod?: PrimaryUpdateMethod;
+  /**
+   * How strictly instances are kept on different nodes.
+   * @default - PodAntiAffinity.REQUIRED with 2 or more instances (losing a node never loses two instances), PREFERRED with one
+   */
+  readonly podAntiAffinity?: PodAntiAffinity;
+  /**
+   * Spread instances evenly over `topology.kubernetes.io/zone` (a hard constraint).
+   * @default false
+   */
+  readonly spreadOverZones?: boolean;
+  /**
+   * Synchronous replication.
+   * @default - asynchronous replication
+   */
+  readonly synchronousReplication?: SynchronousReplication;
+  /**
+   * Physical replication slots for the HA standbys, so the primary keeps the WAL they still need.
+   * @default true
+   */
+  readonly haReplicationSlots?: boolean;
+  /**
+   * Let the operator create PodDisruptionBudgets for the instances. This library never adds its own.
+   * @default - true with 2 or more instances; false with one (otherwise its node could never be drained)
+   */
+  readonly enablePdb?: boolean;
+  /**
+   * Labels on the Cluster object.
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+}
+
+const CLUSTER_NAME_MAX = 50;
+
+/**
+ * A CloudNativePG `Cluster` (`postgresql.cnpg.io/v1`) with production defaults: three instances on different
+ * nodes, TLS-only scram-sha-256 client authentication, HA replication slots and explicit, stable names.
+ *
+ * @stateful Deleting the Cluster deletes its volumes.
+ */
+export class CnpgCluster extends Construct implements ICnpgCluster {
+  public readonly clusterName: string;
+  public readonly namespace: string;
+  public readonly instances: number;
+  public readonly postgresMajor: number;
+  public readonly rwServiceName: string;
+  public readonly roServiceName: string;
+  public readonly rServiceName: string;
+  /** The PostgreSQL image the cluster runs. */
+  public readonly image: PostgresImage;
+  /** Name of the application database. */
+  public readonly databaseName: string;
+  /** Role that owns the application database. */
+  public readonly ownerName: string;
+  /** Secret with the owner's `username` and `password`. */
+  public readonly appSecretName: string;
+  /** Secret with the cluster's CA certificate (`ca.crt`), for clients that verify the server. */
+  public readonly caSecretName: string;
+  /**
+   * A libpq connection URI for applications, with `{password}` to be substituted from the owner's Secret.
+   * It verifies the server certificate against the CA in `caSecretName`.
+   */
+  public readonly connectionUriTemplate: string;
+  /** The generated L1 object, for escape hatches (`addJsonPatch`). */
+  public readonly apiObject: ApiObject;
+
+  private readonly props: CnpgClusterProps;
+  private readonly plugins: cnpg.ClusterSpecPlugins[] = [];
+
+  public constructor(scope: Construct, id: string, props: CnpgClusterProps) {
+    super(scope, id);
+    this.props = props;
+    this.clusterName = props.clusterName ?? id;
+    this.namespace = props.namespace ?? Chart.of(this).namespace ?? '';
+    this.instances = props.instances ?? 3;
+    this.image = props.image ?? PostgresImage.of('18.4');
+    this.postgresMajor = this.image.major;
+    this.rwServiceName = `${this.clusterName}-rw`;
+    this.roServiceName = `${this.clusterName}-ro`;
+    this.rServiceName = `${this.clusterName}-r`;
+    this.databaseName = props.database ?? 'app';
+    this.ownerName = props.ownerCredential?.username ?? this.databaseName;
+    this.appSecretName = props.ownerCredential?.secretName ?? `${this.clusterName}-app`;
+    this.caSecretName = `${this.clusterName}-ca`;
+    this.connectionUriTemplate = `postgresql://${this.ownerName}:{password}@${this.rwServiceName}.${this.namespace}.svc:5432/`
+      + `${this.databaseName}?sslmode=verify-full`;
+
+    this.validate();
+
+    this.apiObject = new cnpg.Cluster(this, 'Resource', {
+      metadata: { name: this.clusterName, namespace: this.namespace, labels: props.labels },
+      spec: Lazy.any({ produce: () => this.renderSpec() }) as unknown as cnpg.ClusterSpec,
+    });
+  }
+
+  /**
+   * Adds a CNPG-I plugin entry (`spec.plugins`), e.g. the Barman Cloud WAL archiver.
+   */
+  public addPlugin(plugin: { name: string; isWalArchiver?: boolean; parameters?: Record<string, string>; enabled?: boolean }): void {
+    if (plugin.isWalArchiver && this.plugins.some((p) => p.isWalArchiver)) {
+      Problems.of(this).error({
+        field: 'spec.plugins',
+        message: 'a cluster can have only one WAL archiver',
+        value: plugin.name,
+        fix: 'remove the other WAL archiver plugin, or add this plugin with isWalArchiver: false',
+      });
+    }
+    this.plugins.push({ name: plugin.name, enabled: plugin.enabled ?? true, isWalArchiver: plugin.isWalArchiver ?? false, parameters: plugin.parameters });
+  }
+
+  private validate(): void {
+    const problems = Problems.of(this);
+    const p = this.props;
+    if (!isDns1035Label(this.clusterName) || this.clusterName.length > CLUSTER_NAME_MAX) {
+      problems.error({
+        field: 'clusterName',
+        message: `must be a DNS-1035 label of at most ${CLUSTER_NAME_MAX} characters (lower-case letters, digits and '-', starting with a letter), because the operator appends suffixes to it`,
+        value: this.clusterName,
+        fix: 'choose a shorter lower-case name such as "cnpg-ha"',
+      });
+    }
+    if (!this.namespace) {
+      problems.error({ field: 'namespace', message: 'the cluster has no namespace', fix: 'set the namespace prop or the chart\'s namespace' });
+    } else if (!isDns1123Label(this.namespace)) {
+      problems.error({ field: 'namespace', message: 'must be a DNS-1123 label', value: this.namespace, fix: 'use lower-case letters, digits and \'-\'' });
+    }
+    if (!Number.isInteger(this.instances) || this.instances < 1) {
+      problems.error({ field: 'instances', message: 'must be a whole number of at least 1', value: this.instances, fix: 'use 3 for high availability (1 primary + 2 replicas), 1 for development' });
+    }
+    for (const message of this.image.problems()) {
+      problems.error({ field: 'image', message, value: this.image.imageName, fix: "use PostgresImage.of('MAJOR.MINOR', { flavour }) such as PostgresImage.of('16.14')" });
+    }
+    this.validateQuantity('storageSize', p.storageSize, true);
+    this.validateQuantity('walStorageSize', p.walStorageSize, false);
+    this.validateParameters();
+    this.validateCredentials();
+    for (const line of p.pgHba ?? []) {
+      if (hbaMethod(line) === 'md5') {
+        problems.warn({
+          field: 'pgHba',
+          message: 'md5 is deprecated; scram-sha-256 has been the default password method since PostgreSQL 14',
+          value: line,
+          fix: 'use scram-sha-256',
+        });
+      }
+    }
+    if (p.primaryUpdateStrategy === PrimaryUpdateStrategy.SUPERVISED && this.instances === 1) {
+      problems.error({ field: 'primaryUpdateStrategy', message: 'supervised updates are not allowed with a single instance', value: 'supervised', fix: 'use PrimaryUpdateStrategy.UNSUPERVISED or add instances' });
+    }
+    const sync = p.synchronousReplication;
+    if (sync && (!Number.isInteger(sync.number) || sync.number < 1 || sync.number >= this.instances)) {
+      problems.error({
+        field: 'synchronousReplication.number',
+        message: `must be at least 1 and less than the number of instances (${this.instances})`,
+        value: sync.number,
+        fix: 'use 1 with three instances',
+      });
+    }
+  }
+
+  private validateQuantity(field: string, value: string | undefined, required: boolean): void {
+    if (value === undefined) {
+      if (required) Problems.of(this).error({ field, message: 'is required: a cluster always needs a storage size', fix: 'set it, e.g. "40Gi"' });
+      return;
+    }
+    if (!isQuantity(value)) {
+      Problems.of(this).error({ field, message: 'is not a Kubernetes quantity', value, fix: 'use a value such as "40Gi"' });
+    }
+  }
+
+  private validateParameters(): void {
+    for (const [name, value] of Object.entries(this.props.parameters ?? {})) {
+      const scalar = typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+      if (!scalar) {
+        Problems.of(this).error({
+          field: `parameters.${name}`,
+          message: 'must be a string, a finite number or a boolean',
+          value,
+          fix: 'write the value as PostgreSQL expects it in postgresql.conf, e.g. "512MB"',
+        });
+      }
+    }
+  }
+
+  private validateCredentials(): void {
+    const { ownerCredential, superuserCredential } = this.props;
+    for (const [field, cred] of [['ownerCredential', ownerCredential], ['superuserCredential', superuserCredential]] as const) {
+      if (cred && cred.namespace !== this.namespace) {
+        Problems.of(this).error({
+          field,
+          message: `the Secret must be in the cluster's namespace "${this.namespace}"`,
+          value: `${cred.namespace}/${cred.secretName}`,
+          fix: 'declare the credential in the cluster\'s namespace',
+        });
+      }
+    }
+    if (superuserCredential && superuserCredential.username !== 'postgres') {
+      Problems.of(this).error({
+        field: 'superuserCredential',
+        message: 'the superuser Secret must log in as "postgres"',
+        value: superuserCredential.username,
+        fix: 'use a separate credential with username "postgres"; never reuse the application owner\'s Secret',
+      });
+    }
+    if (ownerCredential && superuserCredential && ownerCredential.secretName === superuserCredential.secretName) {
+      Problems.of(this).error({
+        field: 'superuserCredential',
+        message: 'the superuser and the application owner must not share a Secret',
+        value: superuserCredential.secretName,
+        fix: 'declare a separate credential for the superuser',
+      });
+    }
+    if (ownerCredential && ['postgres', 'streaming_replica'].includes(ownerCredential.username)) {
+      Problems.of(this).error({ field: 'ownerCredential', message: 'the application owner cannot be a role reserved by CloudNativePG', value: ownerCredential.username, fix: 'use an application role such as "app_user"' });
+    }
+  }
+
+  private renderSpec(): cnpg.ClusterSpec {
+    const p = this.props;
+    const multiInstance = this.instances >= 2;
+    const antiAffinity = p.podAntiAffinity ?? (multiInstance ? PodAntiAffinity.REQUIRED : PodAntiAffinity.PREFERRED);
+    return {
+      instances: this.instances,
+      imageName: this.image.imageName,
+      primaryUpdateStrategy: (p.primaryUpdateStrategy ?? PrimaryUpdateStrategy.UNSUPERVISED) as string as cnpg.ClusterSpecPrimaryUpdateStrategy,
+      primaryUpdateMethod: (p.primaryUpdateMethod ?? PrimaryUpdateMethod.RESTART) as string as cnpg.ClusterSpecPrimaryUpdateMethod,
+      enablePdb: p.enablePdb ?? multiInstance,
+      enableSuperuserAccess: p.superuserCredential !== undefined,
+      superuserSecret: p.superuserCredential ? { name: p.superuserCredential.secretName } : undefined,
+      storage: { size: p.storageSize, storageClass: p.storageClass, resizeInUseVolumes: true },
+      walStorage: p.walStorageSize
+        ? { size: p.walStorageSize, storageClass: p.walStorageClass ?? p.storageClass, resizeInUseVolumes: true }
+        : undefined,
+      resources: renderResources(p.resources),
+      affinity: antiAffinity === PodAntiAffinity.NONE
+        ? { enablePodAntiAffinity: false }
+        : { enablePodAntiAffinity: true, podAntiAffinityType: antiAffinity, topologyKey: 'kubernetes.io/hostname' },
+      topologySpreadConstraints: p.spreadOverZones ? [{
+        maxSkew: 1,
+        topologyKey: 'topology.kubernetes.io/zone',
+        whenUnsatisfiable: 'DoNotSchedule',
+        labelSelector: { matchLabels: { 'cnpg.io/cluster': this.clusterName, 'cnpg.io/podRole': 'instance' } },
+      }] : undefined,
+      postgresql: {
+        parameters: renderParameters(p.parameters),
+        pgHba: [...(p.pgHba ?? TLS_ONLY_PG_HBA)],
+        synchronous: p.synchronousReplication ? {
+          method: p.synchronousReplication.method as cnpg.ClusterSpecPostgresqlSynchronousMethod,
+          number: p.synchronousReplication.number,
+          dataDurability: p.synchronousReplication.dataDurability as string as cnpg.ClusterSpecPostgresqlSynchronousDataDurability,
+          failoverQuorum: p.synchronousReplication.failoverQuorum,
+        } : undefined,
+      },
+      replicationSlots: { highAvailability: { enabled: p.haReplicationSlots ?? true } },
+      bootstrap: {
+        initdb: {
+          database: this.databaseName,
+          owner: this.ownerName,
+          secret: p.ownerCredential ? { name: p.ownerCredential.secretName } : undefined,
+        },
+      },
+      plugins: this.plugins.length > 0 ? this.plugins : undefined,
+    };
+  }
+}
+
+function renderParameters(parameters: Record<string, ParameterValue> | undefined): Record<string, string> | undefined {
+  if (!parameters) return undefined;
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(parameters).sort()) {
+    out[name] = String(parameters[name]);
+  }
+  return out;
+}
+
+function renderResources(resources: ContainerResources | undefined): cnpg.ClusterSpecResources | undefined {
+  if (!resources) return undefined;
+  const cpuLimit = resources.cpu?.limit?.amount;
+  const memLimit = resources.memory?.limit ? formatMebibytes(resources.memory.limit.toMebibytes()) : undefined;
+  // Requests default to limits: Guaranteed QoS keeps PostgreSQL from being the first evicted under memory pressure.
+  const cpuRequest = resources.cpu?.request?.amount ?? cpuLimit;
+  const memRequest = resources.memory?.request ? formatMebibytes(resources.memory.request.toMebibytes()) : memLimit;
+  const limits: Record<string, cnpg.ClusterSpecResourcesLimits> = {};
+  const requests: Record<string, cnpg.ClusterSpecResourcesRequests> = {};
+  if (cpuLimit) limits.cpu = cnpg.ClusterSpecResourcesLimits.fromString(cpuLimit);
+  if (memLimit) limits.memory = cnpg.ClusterSpecResourcesLimits.fromString(memLimit);
+  if (cpuRequest) requests.cpu = cnpg.ClusterSpecResourcesRequests.fromString(cpuRequest);
+  if (memRequest) requests.memory = cnpg.ClusterSpecResourcesRequests.fromString(memRequest);
+  return {
+    limits: Object.keys(limits).length ? limits : undefined,
+    requests: Object.keys(requests).length ? requests : undefined,
+  };
+}
+
+/** `2048` → `2Gi`, `512` → `512Mi`: the unit a reviewer would write. */
+function formatMebibytes(mebibytes: number): string {
+  return mebibytes % 1024 === 0 ? `${mebibytes / 1024}Gi` : `${mebibytes}Mi`;
+}

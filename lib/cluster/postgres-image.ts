@@ -1,0 +1,119 @@
+/**
+ * The contents of a CloudNativePG operand image (`postgres-containers` TYPE).
+ */
+export class ImageFlavour {
+  /** PGDG packages only: the image the Barman Cloud plugin and image-volume extensions are designed for. */
+  public static readonly MINIMAL = new ImageFlavour('minimal', []);
+  /** Minimal plus PGAudit, pg_failover_slots, pgvector, all locales and JIT. */
+  public static readonly STANDARD = new ImageFlavour('standard', ['pgaudit', 'pg_failover_slots', 'vector']);
+
+  private constructor(
+    /** The TYPE segment of the tag. */
+    public readonly name: string,
+    /** Extensions the flavour ships beyond PostgreSQL's own contrib modules. */
+    public readonly bundledExtensions: readonly string[],
+  ) {}
+}
+
+/** The CloudNativePG operand image repository. */
+export const CNPG_POSTGRES_REPOSITORY = 'ghcr.io/cloudnative-pg/postgresql';
+
+/** Options for `PostgresImage.of`. */
+export interface PostgresImageOptions {
+  /**
+   * What the image contains.
+   * @default ImageFlavour.MINIMAL
+   */
+  readonly flavour?: ImageFlavour;
+  /**
+   * The Debian release the image is built on.
+   * @default "trixie"
+   */
+  readonly os?: string;
+  /**
+   * Image repository.
+   * @default "ghcr.io/cloudnative-pg/postgresql"
+   */
+  readonly repository?: string;
+}
+
+/** Tag prefix the CNPG webhook parses as the PostgreSQL version (machinery `version.FromTag`). */
+const VERSION_TAG = /^(\d+)(?:\.(\d+))?/;
+
+/**
+ * A PostgreSQL operand image, pinned by major and minor version.
+ *
+ * Never a `latest` or version-less tag (the operator cannot detect upgrades) and never the deprecated `system`
+ * flavour: `PostgresImage.of('16.14', { flavour: ImageFlavour.STANDARD })` →
+ * `ghcr.io/cloudnative-pg/postgresql:16.14-standard-trixie`.
+ */
+export class PostgresImage {
+  /**
+   * The image of a PostgreSQL version (`MAJOR.MINOR`) built by CloudNativePG.
+   */
+  public static of(version: string, options: PostgresImageOptions = {}): PostgresImage {
+    const flavour = options.flavour ?? ImageFlavour.MINIMAL;
+    const os = options.os ?? 'trixie';
+    const repository = options.repository ?? CNPG_POSTGRES_REPOSITORY;
+    return new PostgresImage(`${repository}:${version}-${flavour.name}-${os}`, flavour);
+  }
+
+  /**
+   * Any image reference, for mirrors and custom builds. Its tag must still start with the PostgreSQL version.
+   * @param flavour what the image contains, used to check requested extensions
+   * @default flavour ImageFlavour.MINIMAL
+   */
+  public static fromImageName(imageName: string, flavour: ImageFlavour = ImageFlavour.MINIMAL): PostgresImage {
+    return new PostgresImage(imageName, flavour);
+  }
+
+  /** The tag (without digest), or undefined when the reference has none. */
+  public readonly tag: string | undefined;
+  /** PostgreSQL major version parsed from the tag, or NaN when the tag does not start with a version. */
+  public readonly major: number;
+  /** PostgreSQL minor version parsed from the tag, or NaN when absent. */
+  public readonly minor: number;
+
+  private constructor(
+    /** The full image reference, as rendered into `spec.imageName`. */
+    public readonly imageName: string,
+    /** What the image contains. */
+    public readonly flavour: ImageFlavour,
+  ) {
+    this.tag = parseTag(imageName);
+    const m = this.tag ? VERSION_TAG.exec(this.tag) : null;
+    this.major = m ? Number(m[1]) : NaN;
+    this.minor = m && m[2] !== undefined ? Number(m[2]) : NaN;
+  }
+
+  /**
+   * What is wrong with this image for CloudNativePG 1.30, in the webhook's terms (rules 32–34, 37); empty when fine.
+   */
+  public problems(): string[] {
+    const out: string[] = [];
+    const withoutDigest = this.imageName.split('@')[0];
+    if (this.tag === undefined) {
+      out.push(withoutDigest === this.imageName
+        ? 'the image has no tag, so the operator would assume "latest" and could not detect upgrades'
+        : 'a digest without a tag cannot be used: the operator reads the PostgreSQL version from the tag');
+    } else if (this.tag === 'latest') {
+      out.push('"latest" cannot be used as image tag: the operator could not detect upgrades');
+    } else if (Number.isNaN(this.major)) {
+      out.push(`the tag "${this.tag}" does not start with a PostgreSQL version, which the operator requires`);
+    } else if (this.major < 14) {
+      out.push(`PostgreSQL ${this.major} is not supported by CloudNativePG 1.30 (14 to 18 are)`);
+    }
+    if (this.tag && /(^|-)system(-|$)/.test(this.tag)) {
+      out.push('"system" images are deprecated and will be removed with in-tree Barman Cloud support');
+    }
+    return out;
+  }
+}
+
+/** The tag of an image reference: after the last `:` that follows the last `/`, before any `@digest`. */
+function parseTag(imageName: string): string | undefined {
+  const withoutDigest = imageName.split('@')[0];
+  const lastSegment = withoutDigest.slice(withoutDigest.lastIndexOf('/') + 1);
+  const colon = lastSegment.lastIndexOf(':');
+  return colon >= 0 ? lastSegment.slice(colon + 1) : undefined;
+}

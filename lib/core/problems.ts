@@ -1,0 +1,95 @@
+import { IConstruct } from 'constructs';
+
+/**
+ * One thing wrong with a construct's input, in the user's terms.
+ */
+export interface Problem {
+  /** The prop or manifest field at fault, e.g. `instances` or `spec.postgresql.parameters.shared_buffers`. */
+  readonly field: string;
+  /** What is wrong, lower-case, no trailing period. */
+  readonly message: string;
+  /** The offending value, rendered with `describeValue`. Omit when there is no value (a missing prop). */
+  readonly value?: unknown;
+  /** What to do instead. */
+  readonly fix?: string;
+}
+
+const PROBLEMS = Symbol.for('cdk8s-cnpg.problems');
+const WARNINGS = Symbol.for('cdk8s-cnpg.warnings');
+
+/**
+ * Collects the errors and warnings of one construct.
+ *
+ * Errors are reported through `node.addValidation`, so cdk8s reports every error of the whole app together,
+ * each prefixed with the construct path, when `app.synth()` (or `Testing.synth`) runs. Nothing is thrown
+ * from constructors: a user with five mistakes sees five messages in one run.
+ */
+export class Problems {
+  /** The collector of a construct, created on first use. */
+  public static of(construct: IConstruct): Problems {
+    const host = construct as unknown as { [PROBLEMS]?: Problems };
+    if (!host[PROBLEMS]) {
+      host[PROBLEMS] = new Problems(construct);
+    }
+    return host[PROBLEMS]!;
+  }
+
+  /** Every warning recorded anywhere below `root`, formatted with its construct path. */
+  public static warningsBelow(root: IConstruct): string[] {
+    const out: string[] = [];
+    for (const c of root.node.findAll()) {
+      const host = c as unknown as { [PROBLEMS]?: Problems };
+      for (const w of host[PROBLEMS]?.[WARNINGS] ?? []) {
+        out.push(`[${c.node.path}] ${formatProblem(w)}`);
+      }
+    }
+    return out;
+  }
+
+  private readonly errors: Problem[] = [];
+  private readonly [WARNINGS]: Problem[] = [];
+
+  private constructor(construct: IConstruct) {
+    construct.node.addValidation({ validate: () => this.errors.map(formatProblem) });
+  }
+
+  /** Records an error; synth fails with it. */
+  public error(problem: Problem): void {
+    this.errors.push(problem);
+  }
+
+  /** Records a warning; synth prints it once and goes on (or fails in strict mode). */
+  public warn(problem: Problem): void {
+    this[WARNINGS].push(problem);
+  }
+
+  /** Records an error when `ok` is false. Returns `ok`, so checks can be chained. */
+  public require(ok: boolean, problem: Problem): boolean {
+    if (!ok) this.error(problem);
+    return ok;
+  }
+
+  /** The errors recorded so far (formatted). */
+  public get errorMessages(): string[] {
+    return this.errors.map(formatProblem);
+  }
+}
+
+/** `field: message (got value); fix` */
+export function formatProblem(p: Problem): string {
+  const got = 'value' in p ? ` (got ${describeValue(p.value)})` : '';
+  const fix = p.fix ? `; ${p.fix}` : '';
+  return `${p.field}: ${p.message}${got}${fix}`;
+}
+
+/** Renders a value for an error message: strings quoted, objects as compact JSON. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
