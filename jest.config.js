@@ -5,4 +5,6 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   testEnvironment: 'node',
+  // The examples import the package by name, as another team's app would.
+  moduleNameMapper: { '^cdk8s-cnpg$': '<rootDir>/lib/index.ts' },
 };
