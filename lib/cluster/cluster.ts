@@ -12,6 +12,43 @@ import {
 import { hbaMethod, TLS_ONLY_PG_HBA } from './pg-hba';
 import { PostgresImage } from './postgres-image';
 
+/** What a bootstrap method contributes to a cluster's spec. */
+export interface ClusterBootstrapConfig {
+  /** `spec.bootstrap`. */
+  readonly bootstrap: cnpg.ClusterSpecBootstrap;
+  /** Entries of `spec.externalClusters` the bootstrap refers to. */
+  readonly externalClusters?: cnpg.ClusterSpecExternalClusters[];
+}
+
+/**
+ * How a cluster is created, other than an empty `initdb` (for example recovery from a backup store).
+ * `bind` is called once, when the cluster renders its spec; problems are recorded with `Problems.of(cluster)`.
+ */
+export interface IClusterBootstrap {
+  bind(cluster: CnpgCluster): ClusterBootstrapConfig;
+}
+
+/** A CNPG-I plugin entry of a cluster (`spec.plugins[]`). */
+export interface ClusterPluginOptions {
+  /** The plugin's CNPG-I name, e.g. `barman-cloud.cloudnative-pg.io`. */
+  readonly name: string;
+  /**
+   * Whether this plugin archives the cluster's WAL; a cluster has at most one WAL archiver.
+   * @default false
+   */
+  readonly isWalArchiver?: boolean;
+  /**
+   * Plugin parameters.
+   * @default - none
+   */
+  readonly parameters?: Record<string, string>;
+  /**
+   * Whether the plugin is enabled.
+   * @default true
+   */
+  readonly enabled?: boolean;
+}
+
 /** A PostgreSQL parameter value; always rendered as a string, as CloudNativePG requires. */
 export type ParameterValue = string | number | boolean;
 
@@ -87,6 +124,12 @@ export interface CnpgClusterProps {
    */
   readonly ownerCredential?: IBasicAuthCredential;
   /**
+   * How the cluster is created. The application database, its owner and the owner's credential
+   * (`database`, `ownerCredential`) apply to every method.
+   * @default - a new, empty cluster (`initdb`)
+   */
+  readonly bootstrap?: IClusterBootstrap;
+  /**
    * Credential of the `postgres` superuser. Superuser access over the network is enabled only when this is given.
    * @default - superuser access disabled
    */
@@ -157,6 +200,8 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
   public readonly ownerName: string;
   /** Secret with the owner's `username` and `password`. */
   public readonly appSecretName: string;
+  /** Credential of the application owner, when one was given. */
+  public readonly ownerCredential?: IBasicAuthCredential;
   /** Secret with the cluster's CA certificate (`ca.crt`), for clients that verify the server. */
   public readonly caSecretName: string;
   /**
@@ -168,6 +213,7 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
   public readonly apiObject: ApiObject;
 
   private readonly props: CnpgClusterProps;
+  private readonly bootstrapConfig: ClusterBootstrapConfig;
   private readonly plugins: cnpg.ClusterSpecPlugins[] = [];
 
   public constructor(scope: Construct, id: string, props: CnpgClusterProps) {
@@ -183,12 +229,24 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
     this.rServiceName = `${this.clusterName}-r`;
     this.databaseName = props.database ?? 'app';
     this.ownerName = props.ownerCredential?.username ?? this.databaseName;
+    this.ownerCredential = props.ownerCredential;
     this.appSecretName = props.ownerCredential?.secretName ?? `${this.clusterName}-app`;
     this.caSecretName = `${this.clusterName}-ca`;
     this.connectionUriTemplate = `postgresql://${this.ownerName}:{password}@${this.rwServiceName}.${this.namespace}.svc:5432/`
       + `${this.databaseName}?sslmode=verify-full`;
 
     this.validate();
+
+    // Bound eagerly so the bootstrap's checks are recorded before synth validates the app.
+    this.bootstrapConfig = props.bootstrap?.bind(this) ?? {
+      bootstrap: {
+        initdb: {
+          database: this.databaseName,
+          owner: this.ownerName,
+          secret: props.ownerCredential ? { name: props.ownerCredential.secretName } : undefined,
+        },
+      },
+    };
 
     this.apiObject = new cnpg.Cluster(this, 'Resource', {
       metadata: { name: this.clusterName, namespace: this.namespace, labels: props.labels },
@@ -199,7 +257,7 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
   /**
    * Adds a CNPG-I plugin entry (`spec.plugins`), e.g. the Barman Cloud WAL archiver.
    */
-  public addPlugin(plugin: { name: string; isWalArchiver?: boolean; parameters?: Record<string, string>; enabled?: boolean }): void {
+  public addPlugin(plugin: ClusterPluginOptions): void {
     if (plugin.isWalArchiver && this.plugins.some((p) => p.isWalArchiver)) {
       Problems.of(this).error({
         field: 'spec.plugins',
@@ -209,6 +267,12 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
       });
     }
     this.plugins.push({ name: plugin.name, enabled: plugin.enabled ?? true, isWalArchiver: plugin.isWalArchiver ?? false, parameters: plugin.parameters });
+  }
+
+  /** The plugin that archives this cluster's WAL, if any. */
+  public get walArchiver(): ClusterPluginOptions | undefined {
+    const p = this.plugins.find((x) => x.isWalArchiver);
+    return p ? { name: p.name, isWalArchiver: true, parameters: p.parameters, enabled: p.enabled } : undefined;
   }
 
   private validate(): void {
@@ -355,13 +419,8 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
         } : undefined,
       },
       replicationSlots: { highAvailability: { enabled: p.haReplicationSlots ?? true } },
-      bootstrap: {
-        initdb: {
-          database: this.databaseName,
-          owner: this.ownerName,
-          secret: p.ownerCredential ? { name: p.ownerCredential.secretName } : undefined,
-        },
-      },
+      bootstrap: this.bootstrapConfig.bootstrap,
+      externalClusters: this.bootstrapConfig.externalClusters,
       plugins: this.plugins.length > 0 ? this.plugins : undefined,
     };
   }

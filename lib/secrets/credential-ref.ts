@@ -22,3 +22,22 @@ export class BasicAuthSecret {
 
   private constructor() {}
 }
+
+/**
+ * A Secret with S3-compatible object storage credentials. Implemented by `S3Credential`.
+ * Key names differ between providers and tools, so they are part of the reference.
+ */
+export interface IS3Credential {
+  /** Name of the Secret. */
+  readonly secretName: string;
+  /** Namespace of the Secret. */
+  readonly namespace: string;
+  /** Key holding the access key id. */
+  readonly accessKeyIdKey: string;
+  /** Key holding the secret access key. */
+  readonly secretAccessKeyKey: string;
+  /** Key holding the region, when the Secret has one. */
+  readonly regionKey?: string;
+  /** Every key the Secret holds. */
+  readonly keys: readonly string[];
+}
