@@ -1,9 +1,27 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { App, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import {
-  ImageFlavour, PostgresImage, PostgresPlatform, PostgresPlatformProps, PrimaryUpdateStrategy, synthComponents,
+  CredentialCatalog, DeclaredCredential, ImageFlavour, PostgresImage, PostgresPlatform, PostgresPlatformProps,
+  PrimaryUpdateStrategy, synthComponents,
 } from './lib';
+
+/** The repository root (where cdk8s.yaml is), whether this runs from main.ts or build/main.js. */
+export const REPO_ROOT = findRepoRoot(__dirname);
+
+function findRepoRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'cdk8s.yaml'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`cdk8s.yaml not found above ${start}`);
+  }
+}
+
+/** The committed sealing material of an environment: `secrets/<env>/`. */
+export function sealingPaths(environment: string): { sealingCertificatePath: string; sealedStorePath: string } {
+  const dir = path.join(REPO_ROOT, 'secrets', environment);
+  return { sealingCertificatePath: path.join(dir, 'sealing-cert.pem'), sealedStorePath: path.join(dir, 'sealed-values.json') };
+}
 
 /**
  * One deployment target: a name (its folder under `dist/`) and the platform it runs.
@@ -25,7 +43,13 @@ export const DEFAULT_ENVIRONMENT: Environment = {
   name: 'default',
   production: false,
   platform: {
+    environment: 'default',
+    ...sealingPaths('default'),
     databaseNamespace: 'data-infra',
+    appUsername: 'app_user',
+    // The tutorial gives the superuser its own access; here with its own Secret, never the app user's.
+    superuserAccess: true,
+    s3Credential: { region: 'ap-northeast-1' },
     cluster: {
       clusterName: 'cnpg-ha',
       instances: 3,
@@ -66,6 +90,27 @@ export function synthAll(outdir: string, options: { strict?: boolean } = {}): vo
     synthComponents(app, { strict: options.strict });
   }
 }
+
+/** The credentials every environment declares, for `npm run seal`. */
+export const credentialCatalog: CredentialCatalog = {
+  environments: () => ENVIRONMENTS.map((e) => e.name),
+  credentials: (environment: string): DeclaredCredential[] => {
+    const env = ENVIRONMENTS.find((e) => e.name === environment);
+    if (!env) return [];
+    const { platform } = buildEnvironment(env, path.join(REPO_ROOT, 'dist'));
+    return platform.sealedCredentials.map((c) => ({
+      environment,
+      namespace: c.namespace,
+      name: c.secretName,
+      scope: c.scope,
+      keys: [...c.keys],
+      generatedKeys: [...c.generatedKeys],
+      fixedValues: { ...c.fixedValues },
+    }));
+  },
+  certificatePath: (environment: string) => sealingPaths(environment).sealingCertificatePath,
+  storePath: (environment: string) => sealingPaths(environment).sealedStorePath,
+};
 
 if (require.main === module) {
   synthAll(process.env.CDK8S_OUTDIR ?? 'dist', { strict: process.env.CDK8S_CNPG_STRICT === 'true' || process.argv.includes('--strict') });

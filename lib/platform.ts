@@ -2,14 +2,55 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CnpgCluster, CnpgClusterProps } from './cluster/cluster';
 import { PlatformNamespaces } from './platform/namespaces';
+import { CnpgUserCredential, S3Credential, S3CredentialProps, SealedCredential } from './secrets/sealed-credential';
+import { SealedValues } from './secrets/sealed-values';
 
-/** The cluster settings of a platform: everything of `CnpgClusterProps` but the namespace, which the platform owns. */
+/**
+ * The cluster settings of a platform: everything of `CnpgClusterProps` but the namespace, which the platform owns.
+ * `clusterName` defaults to `cnpg-ha`; `ownerCredential` to a sealed `cnpg-app-user` credential for `app_user`.
+ */
 export interface PlatformClusterOptions extends Omit<CnpgClusterProps, 'namespace'> {}
+
+/** The object storage credential of a platform: an `S3Credential` in the database namespace. */
+export interface PlatformS3CredentialOptions extends Omit<S3CredentialProps, 'namespace' | 'sealedValues' | 'secretName'> {
+  /**
+   * Name of the Secret.
+   * @default "cnpg-backup-s3"
+   */
+  readonly secretName?: string;
+}
 
 /**
  * Properties of a `PostgresPlatform`.
  */
 export interface PostgresPlatformProps {
+  /** The environment's name, as `npm run seal -- --env <name>` takes it. */
+  readonly environment: string;
+  /**
+   * A production environment refuses demo material such as the demo sealing certificate.
+   * @default false
+   */
+  readonly production?: boolean;
+  /** PEM file of the Sealed Secrets controller's certificate (`kubeseal --fetch-cert`). */
+  readonly sealingCertificatePath: string;
+  /** The environment's committed sealed store (JSON), written by `npm run seal`. */
+  readonly sealedStorePath: string;
+  /**
+   * Role that owns the application database; its credential is the sealed basic-auth Secret `cnpg-app-user`.
+   * @default "app_user"
+   */
+  readonly appUsername?: string;
+  /**
+   * Enable network access for the `postgres` superuser, with its own sealed Secret `cnpg-superuser`
+   * (never the application owner's).
+   * @default false
+   */
+  readonly superuserAccess?: boolean;
+  /**
+   * Credentials of the S3-compatible object storage backups go to.
+   * @default - none
+   */
+  readonly s3Credential?: PlatformS3CredentialOptions;
   /**
    * Namespace of the database cluster and everything that belongs to it.
    * @default "data-infra"
@@ -37,6 +78,7 @@ export interface PostgresPlatformProps {
 /** The component charts of a platform; each becomes one file `dist/<env>/<component>.yaml`. */
 export enum PlatformComponent {
   NAMESPACES = 'namespaces',
+  CREDENTIALS = 'credentials',
   DATABASE = 'database',
 }
 
@@ -49,6 +91,14 @@ export enum PlatformComponent {
 export class PostgresPlatform extends Construct {
   /** The PostgreSQL cluster. */
   public readonly cluster: CnpgCluster;
+  /** The environment's sealed values (certificate and store). */
+  public readonly sealedValues: SealedValues;
+  /** Credential of the application owner. */
+  public readonly appCredential: CnpgUserCredential;
+  /** Credential of the superuser, when superuser access is enabled. */
+  public readonly superuserCredential?: CnpgUserCredential;
+  /** Credential of the object storage, when declared. */
+  public readonly s3Credential?: S3Credential;
   /** Namespace of the database. */
   public readonly databaseNamespace: string;
   /** Namespace of the CloudNativePG operator. */
@@ -74,11 +124,45 @@ export class PostgresPlatform extends Construct {
       names: [this.operatorNamespace, this.sealedSecretsNamespace, this.databaseNamespace],
     });
 
+    const credentials = this.component(PlatformComponent.CREDENTIALS, this.databaseNamespace);
+    this.sealedValues = new SealedValues(credentials, 'SealedValues', {
+      environment: props.environment,
+      certificatePath: props.sealingCertificatePath,
+      storePath: props.sealedStorePath,
+      production: props.production,
+    });
+    this.appCredential = new CnpgUserCredential(credentials, 'AppUser', {
+      secretName: 'cnpg-app-user',
+      username: props.appUsername ?? 'app_user',
+      sealedValues: this.sealedValues,
+    });
+    if (props.superuserAccess) {
+      this.superuserCredential = new CnpgUserCredential(credentials, 'Superuser', {
+        secretName: 'cnpg-superuser',
+        username: 'postgres',
+        sealedValues: this.sealedValues,
+      });
+    }
+    if (props.s3Credential) {
+      this.s3Credential = new S3Credential(credentials, 'ObjectStorage', {
+        secretName: 'cnpg-backup-s3',
+        ...props.s3Credential,
+        sealedValues: this.sealedValues,
+      });
+    }
+
     this.cluster = new CnpgCluster(this.component(PlatformComponent.DATABASE, this.databaseNamespace), 'Cluster', {
       clusterName: 'cnpg-ha',
+      ownerCredential: this.appCredential,
+      superuserCredential: this.superuserCredential,
       ...props.cluster,
       namespace: this.databaseNamespace,
     });
+  }
+
+  /** Every sealed credential of the platform, for the `seal` command. */
+  public get sealedCredentials(): SealedCredential[] {
+    return this.node.findAll().filter((c): c is SealedCredential => c instanceof SealedCredential);
   }
 
   /** The chart of a component, created on first use. */

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
+import { validateObjects } from './schema';
 
 /** A fresh app writing to a temp dir, and a chart in it with a namespace (the usual place for namespaced objects). */
 export function testChart(namespace = 'data-infra'): { app: App; chart: Chart } {
@@ -11,9 +12,17 @@ export function testChart(namespace = 'data-infra'): { app: App; chart: Chart } 
   return { app, chart };
 }
 
-/** Synthesizes a chart (running every validation of its app) and returns its objects. */
+/**
+ * Synthesizes a chart (running every validation of its app) and returns its objects. Every object of every test synth
+ * also passes the schema test (vendored CRDs, Kubernetes OpenAPI, name and label syntax), or the test fails.
+ */
 export function synthChart(chart: Chart): any[] {
-  return Testing.synth(chart);
+  const objects = Testing.synth(chart);
+  const issues = validateObjects(objects);
+  if (issues.length > 0) {
+    throw new Error(`synthesized objects fail the schema test:\n  ${issues.map((i) => `${i.path}: ${i.message}`).join('\n  ')}`);
+  }
+  return objects;
 }
 
 /** The error message synth raises for an app, or fails the test when synth succeeds. */
