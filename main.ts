@@ -4,7 +4,7 @@ import { App, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import {
   CredentialCatalog, DeclaredCredential, ImageFlavour, PostgresImage, PostgresPlatform, PostgresPlatformProps,
-  PrimaryUpdateStrategy, synthComponents,
+  PrimaryUpdateStrategy, RecoveryTarget, synthComponents,
 } from './lib';
 
 /** The repository root (where cdk8s.yaml is), whether this runs from main.ts or build/main.js. */
@@ -70,6 +70,18 @@ export const DEFAULT_ENVIRONMENT: Environment = {
       },
       database: 'appdb',
     },
+    // The tutorial's bucket and endpoint; retention 14 days. WAL archiving and a daily base backup.
+    backup: {
+      destinationPath: 's3://my-cnpg-backups/production',
+      endpointUrl: 'https://s3.ap-northeast-1.amazonaws.com',
+      retentionPolicy: '14d',
+      schedule: '0 0 0 * * *',
+    },
+    // 定期的な復旧演習: restore into a temporary namespace to a point in time (edit the target before a drill).
+    restoreDrill: {
+      namespace: 'restore-drill',
+      target: RecoveryTarget.time('2026-11-30T00:00:00Z'),
+    },
   },
 };
 
@@ -113,5 +125,11 @@ export const credentialCatalog: CredentialCatalog = {
 };
 
 if (require.main === module) {
-  synthAll(process.env.CDK8S_OUTDIR ?? 'dist', { strict: process.env.CDK8S_CNPG_STRICT === 'true' || process.argv.includes('--strict') });
+  try {
+    synthAll(process.env.CDK8S_OUTDIR ?? 'dist', { strict: process.env.CDK8S_CNPG_STRICT === 'true' || process.argv.includes('--strict') });
+  } catch (e) {
+    // The message lists every error with its construct path; a stack trace would only bury it.
+    process.stderr.write(`synth failed: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
 }

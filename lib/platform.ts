@@ -1,6 +1,15 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { BackupStore, BackupStoreProps } from './backup/backup-store';
+import { RecoveryTarget } from './backup/recovery';
+import { RestoreDrill, RestoreDrillProps } from './backup/restore-drill';
+import { ScheduledBackup, ScheduledBackupProps } from './backup/scheduled-backup';
 import { CnpgCluster, CnpgClusterProps } from './cluster/cluster';
+import { AlertRuleOptions } from './monitoring/alert-rules';
+import { CnpgCustomQueries } from './monitoring/custom-queries';
+import { CnpgGrafanaDashboard } from './monitoring/grafana-dashboard';
+import { CnpgClusterPodMonitor, CnpgOperatorPodMonitor } from './monitoring/pod-monitor';
+import { ClusterAlertRules } from './monitoring/prometheus-rule';
 import { PlatformNamespaces } from './platform/namespaces';
 import { CnpgUserCredential, S3Credential, S3CredentialProps, SealedCredential } from './secrets/sealed-credential';
 import { SealedValues } from './secrets/sealed-values';
@@ -21,6 +30,59 @@ export interface PlatformS3CredentialOptions extends Omit<S3CredentialProps, 'na
 }
 
 /**
+ * Continuous backup of a platform's cluster: a Barman Cloud `ObjectStore` (everything of `BackupStoreProps` but the
+ * credential and namespace, which the platform owns) and a `ScheduledBackup`.
+ */
+export interface PlatformBackupOptions extends Omit<BackupStoreProps, 'credential' | 'namespace'> {
+  /**
+   * Six-field cron schedule (seconds first) of the base backups.
+   * @default "0 0 0 * * *" (daily at midnight UTC)
+   */
+  readonly schedule?: string;
+  /**
+   * More settings of the ScheduledBackup.
+   * @default - the ScheduledBackup defaults
+   */
+  readonly scheduledBackup?: Omit<ScheduledBackupProps, 'cluster' | 'schedule'>;
+}
+
+/** A restore drill: a recovery cluster in its own temporary namespace, restored from the backup store. */
+export interface PlatformRestoreDrillOptions
+  extends Omit<RestoreDrillProps, 'store' | 'sourceCluster' | 'namespace' | 's3Credential' | 'ownerCredential' | 'target' | 'storageSize'> {
+  /**
+   * Size of the drill cluster's data volume: it must hold the restored database.
+   * @default - the source cluster's storage size
+   */
+  readonly storageSize?: string;
+  /**
+   * The temporary namespace of the drill.
+   * @default "restore-drill"
+   */
+  readonly namespace?: string;
+  /** The point in time to restore to. */
+  readonly target: RecoveryTarget;
+}
+
+/** Monitoring of a platform: PodMonitors, the alert set, the Grafana dashboard and custom queries. */
+export interface PlatformMonitoringOptions extends Omit<AlertRuleOptions, 'poolers' | 'backupsConfigured' | 'expectedBackupIntervalHours'> {
+  /**
+   * Labels on the PodMonitors and the PrometheusRule, so that Prometheus' `podMonitorSelector`/`ruleSelector` pick them up.
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * Ship the CloudNativePG Grafana dashboard as a ConfigMap for Grafana's sidecar.
+   * @default true
+   */
+  readonly dashboard?: boolean;
+  /**
+   * Namespace of the dashboard ConfigMap (the sidecar must watch it).
+   * @default - the database namespace
+   */
+  readonly dashboardNamespace?: string;
+}
+
+/**
  * Properties of a `PostgresPlatform`.
  */
 export interface PostgresPlatformProps {
@@ -35,22 +97,6 @@ export interface PostgresPlatformProps {
   readonly sealingCertificatePath: string;
   /** The environment's committed sealed store (JSON), written by `npm run seal`. */
   readonly sealedStorePath: string;
-  /**
-   * Role that owns the application database; its credential is the sealed basic-auth Secret `cnpg-app-user`.
-   * @default "app_user"
-   */
-  readonly appUsername?: string;
-  /**
-   * Enable network access for the `postgres` superuser, with its own sealed Secret `cnpg-superuser`
-   * (never the application owner's).
-   * @default false
-   */
-  readonly superuserAccess?: boolean;
-  /**
-   * Credentials of the S3-compatible object storage backups go to.
-   * @default - none
-   */
-  readonly s3Credential?: PlatformS3CredentialOptions;
   /**
    * Namespace of the database cluster and everything that belongs to it.
    * @default "data-infra"
@@ -69,28 +115,73 @@ export interface PostgresPlatformProps {
   /** The PostgreSQL cluster. */
   readonly cluster: PlatformClusterOptions;
   /**
+   * Role that owns the application database; its credential is the sealed basic-auth Secret `cnpg-app-user`.
+   * @default "app_user"
+   */
+  readonly appUsername?: string;
+  /**
+   * Enable network access for the `postgres` superuser, with its own sealed Secret `cnpg-superuser`
+   * (never the application owner's).
+   * @default false
+   */
+  readonly superuserAccess?: boolean;
+  /**
+   * Credentials of the S3-compatible object storage backups go to. Required with `backup`.
+   * @default - none
+   */
+  readonly s3Credential?: PlatformS3CredentialOptions;
+  /**
+   * Continuous backup (WAL archiving and scheduled base backups) with the Barman Cloud plugin.
+   * @default - no backups (a synth warning: a production database needs them)
+   */
+  readonly backup?: PlatformBackupOptions;
+  /**
+   * A restore drill from the backup store into a temporary namespace. Needs `backup`.
+   * @default - no drill
+   */
+  readonly restoreDrill?: PlatformRestoreDrillOptions;
+  /**
+   * Monitoring; `false` turns it off.
+   * @default - PodMonitors, the alert set, the dashboard and custom queries with their defaults
+   */
+  readonly monitoring?: PlatformMonitoringOptions | false;
+  /**
    * Labels on every object the platform creates.
    * @default - `app.kubernetes.io/part-of: cdk8s-cnpg` and `app.kubernetes.io/managed-by: cdk8s`
    */
   readonly labels?: Record<string, string>;
 }
 
-/** The component charts of a platform; each becomes one file `dist/<env>/<component>.yaml`. */
+/**
+ * The component charts of a platform; each becomes one folder `dist/<env>/<component>/` that one Argo CD application
+ * syncs.
+ */
 export enum PlatformComponent {
   NAMESPACES = 'namespaces',
   CREDENTIALS = 'credentials',
+  BACKUP = 'backup',
   DATABASE = 'database',
+  MONITORING = 'monitoring',
+  RESTORE_DRILL = 'restore-drill',
 }
 
 /**
- * The tutorial's whole system for one environment: namespaces and the HA PostgreSQL cluster
- * (credentials, backups, monitoring, exposure and delivery are added by their own constructs).
+ * The tutorial's whole system for one environment: namespaces, sealed credentials, the HA PostgreSQL cluster,
+ * continuous backup, monitoring and a restore drill.
  *
  * Each component is its own chart so that Argo CD can sync and order them separately.
  */
 export class PostgresPlatform extends Construct {
+  /** The environment name. */
+  public readonly environment: string;
   /** The PostgreSQL cluster. */
   public readonly cluster: CnpgCluster;
+  /** Namespace of the database. */
+  public readonly databaseNamespace: string;
+  /** Namespace of the CloudNativePG operator. */
+  public readonly operatorNamespace: string;
+  /** Namespace of the Sealed Secrets controller. */
+  public readonly sealedSecretsNamespace: string;
   /** The environment's sealed values (certificate and store). */
   public readonly sealedValues: SealedValues;
   /** Credential of the application owner. */
@@ -99,12 +190,14 @@ export class PostgresPlatform extends Construct {
   public readonly superuserCredential?: CnpgUserCredential;
   /** Credential of the object storage, when declared. */
   public readonly s3Credential?: S3Credential;
-  /** Namespace of the database. */
-  public readonly databaseNamespace: string;
-  /** Namespace of the CloudNativePG operator. */
-  public readonly operatorNamespace: string;
-  /** Namespace of the Sealed Secrets controller. */
-  public readonly sealedSecretsNamespace: string;
+  /** The backup store, when backups are configured. */
+  public readonly backupStore?: BackupStore;
+  /** The scheduled backup, when backups are configured. */
+  public readonly scheduledBackup?: ScheduledBackup;
+  /** The restore drill, when configured. */
+  public readonly restoreDrill?: RestoreDrill;
+  /** The alert rules, when monitoring is on. */
+  public readonly alertRules?: ClusterAlertRules;
   /** The component charts, by component. */
   public readonly charts: ReadonlyMap<PlatformComponent, Chart>;
 
@@ -114,6 +207,7 @@ export class PostgresPlatform extends Construct {
   public constructor(scope: Construct, id: string, props: PostgresPlatformProps) {
     super(scope, id);
     this.charts = this.chartMap;
+    this.environment = props.environment;
     this.databaseNamespace = props.databaseNamespace ?? 'data-infra';
     this.operatorNamespace = props.operatorNamespace ?? 'cnpg-system';
     this.sealedSecretsNamespace = props.sealedSecretsNamespace ?? 'sealed-secrets';
@@ -158,6 +252,34 @@ export class PostgresPlatform extends Construct {
       ...props.cluster,
       namespace: this.databaseNamespace,
     });
+
+    if (props.backup) {
+      const { schedule, scheduledBackup, ...storeProps } = props.backup;
+      const backupChart = this.component(PlatformComponent.BACKUP, this.databaseNamespace);
+      if (!this.s3Credential) {
+        throw new Error(`${this.node.path}: backup needs s3Credential (the object storage credentials)`);
+      }
+      this.backupStore = new BackupStore(backupChart, 'Store', {
+        storeName: `${this.cluster.clusterName}-backups`,
+        ...storeProps,
+        credential: this.s3Credential,
+      });
+      this.backupStore.archiveWal(this.cluster);
+      this.scheduledBackup = new ScheduledBackup(backupChart, 'Scheduled', {
+        name: `${this.cluster.clusterName}-daily`,
+        ...scheduledBackup,
+        schedule,
+        cluster: this.cluster,
+      });
+    }
+
+    if (props.restoreDrill) {
+      this.restoreDrill = this.addRestoreDrill(props, props.restoreDrill);
+    }
+
+    if (props.monitoring !== false) {
+      this.alertRules = this.addMonitoring(props.monitoring ?? {});
+    }
   }
 
   /** Every sealed credential of the platform, for the `seal` command. */
@@ -173,5 +295,58 @@ export class PostgresPlatform extends Construct {
       this.chartMap.set(component, chart);
     }
     return chart;
+  }
+
+  private addRestoreDrill(props: PostgresPlatformProps, options: PlatformRestoreDrillOptions): RestoreDrill {
+    if (!this.backupStore || !props.s3Credential) {
+      throw new Error(`${this.node.path}: restoreDrill needs backup (there is nothing to restore from)`);
+    }
+    const { namespace = 'restore-drill', target, ...drillProps } = options;
+    // The drill's Namespace lives with the drill, so deleting the drill folder tears everything down.
+    const chart = this.component(PlatformComponent.RESTORE_DRILL, undefined);
+    new PlatformNamespaces(chart, 'Namespace', { names: [namespace] });
+    // Secrets cannot be read across namespaces: the drill gets its own credentials, sealed for its namespace.
+    const owner = new CnpgUserCredential(chart, 'DrillOwner', {
+      secretName: 'drill-app-user',
+      namespace,
+      username: this.cluster.ownerName,
+      sealedValues: this.sealedValues,
+    });
+    const s3 = new S3Credential(chart, 'DrillObjectStorage', {
+      ...props.s3Credential,
+      secretName: 'drill-backup-s3',
+      namespace,
+      sealedValues: this.sealedValues,
+    });
+    return new RestoreDrill(chart, 'Drill', {
+      storageClass: this.cluster.storageClass,
+      ...drillProps,
+      storageSize: drillProps.storageSize ?? this.cluster.storageSize,
+      store: this.backupStore,
+      sourceCluster: this.cluster,
+      namespace,
+      s3Credential: s3,
+      ownerCredential: owner,
+      target,
+    });
+  }
+
+  private addMonitoring(options: PlatformMonitoringOptions): ClusterAlertRules {
+    const { labels, dashboard = true, dashboardNamespace, ...alertOptions } = options;
+    const chart = this.component(PlatformComponent.MONITORING, this.databaseNamespace);
+    new CnpgClusterPodMonitor(chart, 'ClusterPodMonitor', { cluster: this.cluster, labels });
+    new CnpgOperatorPodMonitor(chart, 'OperatorPodMonitor', { namespace: this.operatorNamespace, labels });
+    const queries = new CnpgCustomQueries(chart, 'CustomQueries', { cluster: this.cluster });
+    this.cluster.addMonitoringQueries(queries.configMapRef);
+    if (dashboard) {
+      new CnpgGrafanaDashboard(chart, 'Dashboard', { namespace: dashboardNamespace });
+    }
+    return new ClusterAlertRules(chart, 'Alerts', {
+      ...alertOptions,
+      cluster: this.cluster,
+      labels,
+      backupsConfigured: this.scheduledBackup !== undefined,
+      expectedBackupIntervalHours: this.scheduledBackup ? this.scheduledBackup.maxIntervalSeconds / 3600 : undefined,
+    });
   }
 }

@@ -19,11 +19,15 @@ describe('the default environment', () => {
   const manifests = readManifests(path.join(out, 'default'));
   const byKind = (kind: string) => manifests.filter((m) => m.object.kind === kind);
 
-  test('one file per component chart under dist/<environment>/', () => {
-    expect(listFiles(out)).toEqual(expect.arrayContaining(['default/database.yaml', 'default/namespaces.yaml']));
-    for (const file of listFiles(out)) {
-      expect(file).toMatch(/^[a-z0-9-]+\/[a-z0-9-]+\.yaml$/);
-    }
+  test('one folder per component chart under dist/<environment>/, holding one file', () => {
+    expect(listFiles(out)).toEqual([
+      'default/backup/backup.yaml',
+      'default/credentials/credentials.yaml',
+      'default/database/database.yaml',
+      'default/monitoring/monitoring.yaml',
+      'default/namespaces/namespaces.yaml',
+      'default/restore-drill/restore-drill.yaml',
+    ]);
   });
 
   test('snapshot of every file', () => {
@@ -34,7 +38,7 @@ describe('the default environment', () => {
 
   test("holds the tutorial's cluster, corrected where the tutorial is out of date", () => {
     const [cluster] = byKind('Cluster');
-    expect(cluster.file).toBe('database.yaml');
+    expect(cluster.file).toBe('database/database.yaml');
     const { metadata, spec } = cluster.object;
     expect(metadata).toMatchObject({ name: 'cnpg-ha', namespace: 'data-infra' });
     expect(spec.instances).toBe(3);
@@ -49,16 +53,71 @@ describe('the default environment', () => {
     expect(spec.authentication).toBeUndefined();
     expect(spec.monitoring?.enablePodMonitor).toBeUndefined();
     expect(spec.backup?.barmanObjectStore).toBeUndefined();
+    expect(spec.plugins).toEqual([{
+      name: 'barman-cloud.cloudnative-pg.io',
+      enabled: true,
+      isWALArchiver: true,
+      parameters: { barmanObjectName: 'cnpg-ha-backups', serverName: 'cnpg-ha' },
+    }]);
+    expect(spec.monitoring).toEqual({ customQueriesConfigMap: [{ name: 'cnpg-ha-monitoring', key: 'custom-queries' }] });
     expect(spec.affinity.podAntiAffinityType).toBe('required');
   });
 
   test('the namespaces are cluster-scoped objects without a namespace', () => {
     const namespaces = byKind('Namespace');
-    expect(namespaces.map((n) => n.object.metadata.name).sort()).toEqual(['cnpg-system', 'data-infra', 'sealed-secrets']);
+    expect(namespaces.map((n) => `${n.file}:${n.object.metadata.name}`).sort()).toEqual([
+      'namespaces/namespaces.yaml:cnpg-system',
+      'namespaces/namespaces.yaml:data-infra',
+      'namespaces/namespaces.yaml:sealed-secrets',
+      // The drill's temporary namespace lives with the drill, so deleting the drill removes it.
+      'restore-drill/restore-drill.yaml:restore-drill',
+    ]);
     for (const ns of namespaces) {
-      expect(ns.file).toBe('namespaces.yaml');
       expect(ns.object.metadata.namespace).toBeUndefined();
     }
+  });
+
+  test('backups: the ObjectStore with 14d retention and the sealed S3 credential, and a daily plugin ScheduledBackup', () => {
+    const store = byKind('ObjectStore').find((m) => m.object.metadata.namespace === 'data-infra')!;
+    expect(store.file).toBe('backup/backup.yaml');
+    expect(store.object.metadata.name).toBe('cnpg-ha-backups');
+    expect(store.object.spec.retentionPolicy).toBe('14d');
+    expect(store.object.spec.configuration.s3Credentials).toEqual({
+      accessKeyId: { name: 'cnpg-backup-s3', key: 'aws_access_key_id' },
+      secretAccessKey: { name: 'cnpg-backup-s3', key: 'aws_secret_access_key' },
+      region: { name: 'cnpg-backup-s3', key: 'region' },
+    });
+    const [scheduled] = byKind('ScheduledBackup');
+    expect(scheduled.object.spec).toMatchObject({
+      cluster: { name: 'cnpg-ha' }, method: 'plugin', pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' },
+      schedule: '0 0 0 * * *', backupOwnerReference: 'self', target: 'prefer-standby',
+    });
+  });
+
+  test('the restore drill recovers into its own namespace, to a point in time, from the production archive, and does not archive', () => {
+    const drill = byKind('Cluster').find((m) => m.object.metadata.namespace === 'restore-drill')!;
+    expect(drill.file).toBe('restore-drill/restore-drill.yaml');
+    const { spec } = drill.object;
+    expect(spec.bootstrap.recovery).toMatchObject({ source: 'cnpg-ha', recoveryTarget: { targetTime: '2026-11-30T00:00:00Z' } });
+    expect(spec.externalClusters).toEqual([{
+      name: 'cnpg-ha',
+      plugin: { name: 'barman-cloud.cloudnative-pg.io', parameters: { barmanObjectName: 'cnpg-ha-backups', serverName: 'cnpg-ha' } },
+    }]);
+    expect(spec.plugins).toBeUndefined();
+    const drillStore = byKind('ObjectStore').find((m) => m.object.metadata.namespace === 'restore-drill')!;
+    expect(drillStore.object.spec.configuration.destinationPath).toBe('s3://my-cnpg-backups/production');
+    expect(drillStore.object.spec.configuration.s3Credentials.accessKeyId.name).toBe('drill-backup-s3');
+    expect(byKind('Job').map((j) => j.object.metadata.name)).toEqual(['cnpg-ha-drill-verify']);
+  });
+
+  test('monitoring: PodMonitors for the instances and the operator, the alert set, the dashboard and the wired custom queries', () => {
+    const monitors = byKind('PodMonitor').map((m) => m.object);
+    expect(monitors.map((m) => `${m.metadata.namespace}/${m.metadata.name}`).sort()).toEqual(['cnpg-system/cnpg-controller-manager', 'data-infra/cnpg-ha-instances']);
+    const [rules] = byKind('PrometheusRule');
+    const alerts = rules.object.spec.groups.flatMap((g: any) => g.rules).map((r: any) => r.alert).filter(Boolean);
+    expect(alerts).toEqual(expect.arrayContaining(['CNPGClusterBackupTooOld', 'CNPGClusterWALArchivingFailing', 'CNPGClusterHADegraded']));
+    const configMaps = byKind('ConfigMap').map((m) => m.object.metadata.name).sort();
+    expect(configMaps).toEqual(['cnpg-grafana-dashboard', 'cnpg-ha-monitoring']);
   });
 
   test('synthesizing twice gives byte-identical output', () => {

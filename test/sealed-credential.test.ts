@@ -37,7 +37,11 @@ describe('the default environment\'s sealed credentials', () => {
   const unsealed = unsealAll(objects);
 
   test('dist/ holds SealedSecrets for the app user, the superuser and the S3 credentials, wired into the cluster', () => {
-    expect([...unsealed.keys()].sort()).toEqual(['data-infra/cnpg-app-user', 'data-infra/cnpg-backup-s3', 'data-infra/cnpg-superuser']);
+    expect([...unsealed.keys()].sort()).toEqual([
+      'data-infra/cnpg-app-user', 'data-infra/cnpg-backup-s3', 'data-infra/cnpg-superuser',
+      // The restore drill's own credentials, sealed for its namespace (Secrets are not readable across namespaces).
+      'restore-drill/drill-app-user', 'restore-drill/drill-backup-s3',
+    ]);
     const cluster = findObject(objects, 'Cluster', 'cnpg-ha');
     expect(cluster.spec.bootstrap.initdb).toMatchObject({ database: 'appdb', owner: 'app_user', secret: { name: 'cnpg-app-user' } });
     expect(cluster.spec.superuserSecret).toEqual({ name: 'cnpg-superuser' });
@@ -53,6 +57,10 @@ describe('the default environment\'s sealed credentials', () => {
   test('every value decrypts with the demo key and has the expected shape', () => {
     const app = unsealed.get('data-infra/cnpg-app-user')!;
     const su = unsealed.get('data-infra/cnpg-superuser')!;
+    const drill = unsealed.get('restore-drill/drill-app-user')!;
+    expect(drill.username).toBe('app_user');
+    expect(drill.password).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+    expect(drill.password).not.toBe(app.password);
     const s3 = unsealed.get('data-infra/cnpg-backup-s3')!;
     expect(app.username).toBe('app_user');
     expect(su.username).toBe('postgres');
@@ -80,7 +88,7 @@ describe('the default environment\'s sealed credentials', () => {
     expect(secrets.length).toBeGreaterThanOrEqual(2);
     const tracked = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: REPO_ROOT, encoding: 'utf8' })
       .split('\n').filter((f) => f && !f.startsWith('test/keys/') && fs.existsSync(path.join(REPO_ROOT, f)));
-    expect(tracked).toEqual(expect.arrayContaining(['dist/default/credentials.yaml']));
+    expect(tracked).toEqual(expect.arrayContaining(['dist/default/credentials/credentials.yaml']));
     for (const file of tracked) {
       const text = fs.readFileSync(path.join(REPO_ROOT, file));
       for (const secret of secrets) {
@@ -192,13 +200,19 @@ describe('npm run seal with the real catalog', () => {
       ['--env', 'default', '--all', '--from-env-prefix', 'SEAL_', '--generate-missing', '--cert', key.certPath],
       {
         stdin: () => Buffer.alloc(0),
-        env: { SEAL_DATA_INFRA_CNPG_BACKUP_S3_AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEKEY000001', SEAL_DATA_INFRA_CNPG_BACKUP_S3_AWS_SECRET_ACCESS_KEY: 'example-secret-access-key-value-0001' },
+        env: {
+          SEAL_DATA_INFRA_CNPG_BACKUP_S3_AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEKEY000001',
+          SEAL_DATA_INFRA_CNPG_BACKUP_S3_AWS_SECRET_ACCESS_KEY: 'example-secret-access-key-value-0001',
+          SEAL_RESTORE_DRILL_DRILL_BACKUP_S3_AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEKEY000002',
+          SEAL_RESTORE_DRILL_DRILL_BACKUP_S3_AWS_SECRET_ACCESS_KEY: 'example-secret-access-key-value-0002',
+        },
         stdout: (s) => out.push(s),
         stderr: (s) => out.push(s),
         readFile: (p) => fs.readFileSync(p),
       },
       { ...credentialCatalog, storePath: () => storePath, certificatePath: () => key.certPath },
     );
+    expect(out.join('')).toContain('wrote');
     expect(code).toBe(0);
     expect(out.join('')).not.toContain('example-secret-access-key-value-0001');
     const store = SealedStore.load(storePath);

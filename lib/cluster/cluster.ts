@@ -215,6 +215,7 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
   private readonly props: CnpgClusterProps;
   private readonly bootstrapConfig: ClusterBootstrapConfig;
   private readonly plugins: cnpg.ClusterSpecPlugins[] = [];
+  private readonly monitoringQueries: { name: string; key: string }[] = [];
 
   public constructor(scope: Construct, id: string, props: CnpgClusterProps) {
     super(scope, id);
@@ -267,6 +268,29 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
       });
     }
     this.plugins.push({ name: plugin.name, enabled: plugin.enabled ?? true, isWalArchiver: plugin.isWalArchiver ?? false, parameters: plugin.parameters });
+  }
+
+  /**
+   * Adds a ConfigMap of custom metric queries (`spec.monitoring.customQueriesConfigMap`); the operator's default
+   * queries stay enabled.
+   */
+  public addMonitoringQueries(configMap: { name: string; key: string }): void {
+    this.monitoringQueries.push({ name: configMap.name, key: configMap.key });
+  }
+
+  /** The `postgresql.conf` parameters as rendered: names sorted, values as strings. */
+  public get parameters(): Readonly<Record<string, string>> {
+    return renderParameters(this.props.parameters) ?? {};
+  }
+
+  /** Size of each instance's data volume. */
+  public get storageSize(): string {
+    return this.props.storageSize;
+  }
+
+  /** StorageClass of the data volumes, when set. */
+  public get storageClass(): string | undefined {
+    return this.props.storageClass;
   }
 
   /** The plugin that archives this cluster's WAL, if any. */
@@ -422,6 +446,7 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
       bootstrap: this.bootstrapConfig.bootstrap,
       externalClusters: this.bootstrapConfig.externalClusters,
       plugins: this.plugins.length > 0 ? this.plugins : undefined,
+      monitoring: this.monitoringQueries.length > 0 ? { customQueriesConfigMap: [...this.monitoringQueries] } : undefined,
     };
   }
 }

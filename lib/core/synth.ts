@@ -18,8 +18,8 @@ export interface SynthComponentsOptions {
 }
 
 /**
- * Synthesizes an app into one file per chart, `<app.outdir>/<chart id>.yaml`, so that each component has a stable
- * file an Argo CD application can select (cdk8s' own naming would add path hashes or index prefixes).
+ * Synthesizes an app into one folder per chart, `<app.outdir>/<chart id>/<chart id>.yaml`, so that each component has
+ * a stable folder an Argo CD application can sync (cdk8s' own naming would add path hashes or index prefixes).
  *
  * Every construct's validation runs first and all errors of the app are reported together.
  * Returns the files written, relative to the output directory.
@@ -36,15 +36,16 @@ export function synthComponents(app: App, options: SynthComponentsOptions = {}):
   for (const chart of charts) {
     const other = seen.get(chart.node.id);
     if (other) {
-      throw new Error(`two charts would write ${chart.node.id}.yaml: ${other.node.path} and ${chart.node.id}; give them different ids`);
+      throw new Error(`two charts would write ${chart.node.id}/: ${other.node.path} and ${chart.node.path}; give them different ids`);
     }
     seen.set(chart.node.id, chart);
   }
   // The first toJson() validates the whole app (cdk8s collects every construct's errors and throws once).
-  const rendered = charts.map((chart) => ({ file: `${chart.node.id}.yaml`, objects: chart.toJson() }));
-  fs.mkdirSync(app.outdir, { recursive: true });
+  const rendered = charts.map((chart) => ({ file: path.join(chart.node.id, `${chart.node.id}.yaml`), objects: chart.toJson() }));
   for (const { file, objects } of rendered) {
-    if (objects.length > 0) Yaml.save(path.join(app.outdir, file), objects);
+    if (objects.length === 0) continue;
+    fs.mkdirSync(path.dirname(path.join(app.outdir, file)), { recursive: true });
+    Yaml.save(path.join(app.outdir, file), objects);
   }
   return rendered.filter((r) => r.objects.length > 0).map((r) => r.file).sort();
 }

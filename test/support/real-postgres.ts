@@ -194,7 +194,10 @@ export interface StartOptions {
   readonly parameters?: Record<string, string>;
   /** Replace pg_hba.conf with these lines. A bad line keeps the server from starting; use `hbaErrors` to test lines. */
   readonly hbaLines?: string[];
-  /** `ssl = on` with the template's self-signed certificate. Default true (as in CloudNativePG). */
+  /**
+   * `ssl = on` with the template's self-signed certificate. Default: on (as in CloudNativePG) when the template has
+   * a certificate, i.e. when `openssl` was found.
+   */
   readonly ssl?: boolean;
   /** Also listen on 127.0.0.1 on a free port. Default false: Unix socket only. */
   readonly tcp?: boolean;
@@ -222,6 +225,7 @@ export function significantLogLines(log: string): string[] {
     /^LOG:\s+(shutting down|checkpoint (starting|complete)|database system was not properly shut down)/,
     /^LOG:\s+(redo|invalid record length|checkpoint)/,
     /^LOG:\s+autoprewarm/,
+    /^LOG:\s+skipping missing configuration file/,
   ];
   const level = /(?:^|\s)((?:LOG|WARNING|ERROR|FATAL|PANIC|HINT|DETAIL|CONTEXT):\s.*)$/;
   const out: string[] = [];
@@ -258,8 +262,9 @@ export class RealPostgres {
       throw new Error(`real-postgres: copying the template failed: ${cp.stderr}`);
     }
     const port = options.tcp ? await freePort() : 5432;
-    const ssl = options.ssl ?? true;
-    if (ssl && !fs.existsSync(path.join(data, 'server.key'))) {
+    const haveCert = fs.existsSync(path.join(data, 'server.key'));
+    const ssl = options.ssl ?? haveCert;
+    if (ssl && !haveCert) {
       fs.rmSync(dir, { recursive: true, force: true });
       throw new Error('real-postgres: ssl needs a certificate, but openssl was not found when the template was made');
     }
@@ -297,7 +302,7 @@ export class RealPostgres {
     const server = new RealPostgres(major, install, dir, data, port, child);
     try {
       await server.waitUntilReady(options.timeoutMs ?? 30_000);
-      server.client = new Client({ host: dir, port, user: 'postgres', database: 'postgres' });
+      server.client = new Client(server.connection);
       await server.client.connect();
       const v = await server.client.query<{ v: string; n: string }>(
         "SELECT version() AS v, current_setting('server_version') AS n",
@@ -338,9 +343,20 @@ export class RealPostgres {
     return this.logText;
   }
 
-  /** Host and port for a `pg` Client (host is the socket directory). */
-  public get connection(): { host: string; port: number; user: string; database: string } {
-    return { host: this.dir, port: this.port, user: 'postgres', database: 'postgres' };
+  /**
+   * Settings for a `pg` Client (host is the socket directory). The session turns off the timeouts the server may have
+   * been started with (a test may start it with `statement_timeout = 2ms`).
+   */
+  public get connection(): { host: string; port: number; user: string; database: string; options: string } {
+    const off = ['statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout', 'idle_session_timeout'];
+    if (this.major >= 17) off.push('transaction_timeout');
+    return {
+      host: this.dir,
+      port: this.port,
+      user: 'postgres',
+      database: 'postgres',
+      options: off.map((o) => `-c ${o}=0`).join(' '),
+    };
   }
 
   private async waitUntilReady(timeoutMs: number): Promise<void> {
@@ -378,16 +394,17 @@ export class RealPostgres {
   /**
    * PostgreSQL's verdict on `name = value` for any context (postmaster ones too), without a restart:
    * `ALTER SYSTEM SET` runs the same parse and check hooks as reading postgresql.conf. Returns the error message,
-   * or undefined when the value is accepted (the setting is reset again).
+   * or undefined when the value is accepted. An accepted value is reset again unless `reset` is false (it then stays
+   * in postgresql.auto.conf, in effect from the next reload or restart).
    */
-  public async alterSystemError(name: string, value: string): Promise<string | undefined> {
+  public async alterSystemError(name: string, value: string, options: { reset?: boolean } = {}): Promise<string | undefined> {
     const ident = `"${name.replace(/"/g, '""')}"`;
     try {
       await this.query(`ALTER SYSTEM SET ${ident} = ${quoteSqlLiteral(value)}`);
     } catch (e) {
       return (e as Error).message;
     }
-    await this.query(`ALTER SYSTEM RESET ${ident}`);
+    if (options.reset ?? true) await this.query(`ALTER SYSTEM RESET ${ident}`);
     return undefined;
   }
 
@@ -409,13 +426,14 @@ export class RealPostgres {
     }
   }
 
-  /** `pg_settings.setting` (base units) of the named settings. */
+  /** `pg_settings.setting` (base units) of the named settings, keyed as asked (names are case-insensitive). */
   public async settings(names: string[]): Promise<Record<string, string>> {
     const rows = await this.query<{ name: string; setting: string }>(
-      'SELECT name, setting FROM pg_settings WHERE name = ANY($1)',
+      'SELECT name, setting FROM pg_settings WHERE lower(name) = ANY($1)',
       [names.map((n) => n.toLowerCase())],
     );
-    return Object.fromEntries(rows.map((r) => [r.name, r.setting]));
+    const wanted = new Map(names.map((n) => [n.toLowerCase(), n]));
+    return Object.fromEntries(rows.map((r) => [wanted.get(r.name.toLowerCase()) ?? r.name, r.setting]));
   }
 
   /** Stops the server (fast shutdown, then immediate, then kill) and removes its directory. Idempotent. */

@@ -1,0 +1,7 @@
+export * from './backup-store';
+export * from './cron';
+export * from './scheduled-backup';
+export * from './on-demand-backup';
+export * from './backup-command';
+export * from './recovery';
+export * from './restore-drill';

@@ -1,0 +1,179 @@
+import { Construct } from 'constructs';
+import * as cnpg from '../../imports/postgresql.cnpg.io';
+import { CnpgCluster } from '../cluster/cluster';
+import { isDns1123Subdomain } from '../core/k8s-syntax';
+import { Problems } from '../core/problems';
+import { BARMAN_CLOUD_PLUGIN } from './backup-store';
+import { CRON_FIELD_NAMES, CRON_FIELD_ORDER, cronEverRuns, maxIntervalSeconds, parseCron } from './cron';
+
+/** Which Kubernetes object owns the `Backup` objects a `ScheduledBackup` creates (`spec.backupOwnerReference`). */
+export enum BackupOwnerReference {
+  /** No owner: Backup objects stay until deleted by hand. */
+  NONE = 'none',
+  /** The ScheduledBackup: deleting it deletes its Backup objects (never the data in the object store). */
+  SELF = 'self',
+  /** The Cluster: Backup objects live as long as the cluster. */
+  CLUSTER = 'cluster',
+}
+
+/** Which instance takes a backup (`spec.target`). */
+export enum BackupTarget {
+  /** Always the primary. */
+  PRIMARY = 'primary',
+  /** The most up-to-date standby, or the primary when there is none: keeps backup I/O off the primary. */
+  PREFER_STANDBY = 'prefer-standby',
+}
+
+/**
+ * Properties of a `ScheduledBackup`.
+ */
+export interface ScheduledBackupProps {
+  /** The cluster to back up. It must archive its WAL with the Barman Cloud plugin (`BackupStore.archiveWal`). */
+  readonly cluster: CnpgCluster;
+  /**
+   * When to take base backups: six fields, **seconds first** (`second minute hour day-of-month month day-of-week`),
+   * or a descriptor (`@daily`, `@every 12h`). Times are the operator's time zone (UTC).
+   * @default "0 0 0 * * *" (daily at 00:00:00 UTC)
+   */
+  readonly schedule?: string;
+  /**
+   * `metadata.name` of the ScheduledBackup.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Which object owns the Backup objects.
+   * @default BackupOwnerReference.SELF
+   */
+  readonly backupOwnerReference?: BackupOwnerReference;
+  /**
+   * Which instance takes the backup.
+   * @default BackupTarget.PREFER_STANDBY
+   */
+  readonly target?: BackupTarget;
+  /**
+   * Take a first backup as soon as the ScheduledBackup is created, so a new cluster is recoverable before the first
+   * scheduled run.
+   * @default true
+   */
+  readonly immediate?: boolean;
+  /**
+   * Suspend the schedule.
+   * @default false
+   */
+  readonly suspend?: boolean;
+  /**
+   * Labels on the ScheduledBackup.
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+}
+
+/**
+ * Why a schedule is rejected, or undefined when it is fine for a ScheduledBackup: anything `cron.Parse` rejects,
+ * plus five-field schedules (which CloudNativePG only warns about), schedules that never run, and things the
+ * parser silently reinterprets.
+ */
+export function scheduleProblem(schedule: string): { message: string; fix: string } | undefined {
+  const parsed = parseCron(schedule);
+  const fix = `write six fields, seconds first (${CRON_FIELD_ORDER}), e.g. "0 0 2 * * *" for daily at 02:00 UTC, or a descriptor such as "@daily"`;
+  if (!parsed.ok) return { message: parsed.error, fix };
+  if (parsed.fieldCount === 5) {
+    const fields = schedule.trim().split(/\s+/);
+    const readAs = fields.map((f, i) => `${CRON_FIELD_NAMES[i]}=${f}`).join(' ');
+    return {
+      message: 'has 5 fields, but CloudNativePG schedules have 6 with seconds first; '
+        + `a five-field schedule is shifted by one field and read as ${readAs} (day-of-week=*), which runs far more often than intended`,
+      fix: `prepend the seconds: "0 ${fields.join(' ')}"`,
+    };
+  }
+  if (parsed.quirks.length > 0) {
+    return { message: `${parsed.quirks.join('; ')}`, fix };
+  }
+  if (!cronEverRuns(parsed.schedule)) {
+    return { message: 'never runs (no day matches, e.g. February 30)', fix };
+  }
+  return undefined;
+}
+
+/**
+ * A CloudNativePG `ScheduledBackup` (`postgresql.cnpg.io/v1`) taking base backups with the Barman Cloud plugin.
+ *
+ * `method: plugin` and the plugin name are always explicit: the CRD's default method is the deprecated in-tree
+ * `barmanObjectStore`. The schedule is validated at synth like the operator does, and more strictly: five-field
+ * cron lines (which the operator accepts with a warning but reads shifted by one field) are errors.
+ */
+export class ScheduledBackup extends Construct {
+  /** `metadata.name` of the ScheduledBackup. */
+  public readonly name: string;
+  /** Namespace (the cluster's). */
+  public readonly namespace: string;
+  /** The schedule. */
+  public readonly schedule: string;
+  /** The cluster backed up. */
+  public readonly cluster: CnpgCluster;
+  /** The generated L1 object, for escape hatches. */
+  public readonly apiObject: cnpg.ScheduledBackup;
+
+  private readonly props: ScheduledBackupProps;
+
+  public constructor(scope: Construct, id: string, props: ScheduledBackupProps) {
+    super(scope, id);
+    this.props = props;
+    this.cluster = props.cluster;
+    this.name = props.name ?? id;
+    this.namespace = props.cluster.namespace;
+    this.schedule = props.schedule ?? '0 0 0 * * *';
+    this.validate();
+    // The cluster may be wired to its store after this construct is created: check at synth.
+    this.node.addValidation({ validate: () => this.validateArchiver() });
+
+    this.apiObject = new cnpg.ScheduledBackup(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace, labels: props.labels },
+      spec: {
+        cluster: { name: props.cluster.clusterName },
+        schedule: this.schedule,
+        method: cnpg.ScheduledBackupSpecMethod.PLUGIN,
+        pluginConfiguration: { name: BARMAN_CLOUD_PLUGIN },
+        backupOwnerReference: (props.backupOwnerReference ?? BackupOwnerReference.SELF) as string as cnpg.ScheduledBackupSpecBackupOwnerReference,
+        target: (props.target ?? BackupTarget.PREFER_STANDBY) as string as cnpg.ScheduledBackupSpecTarget,
+        immediate: props.immediate ?? true,
+        suspend: props.suspend ?? false,
+      },
+    });
+  }
+
+  /**
+   * The longest time between two backups of this schedule, in seconds (e.g. for a "last backup too old" alert).
+   * @throws Error when the schedule is invalid
+   */
+  public get maxIntervalSeconds(): number {
+    return maxIntervalSeconds(this.schedule);
+  }
+
+  private validate(): void {
+    const problems = Problems.of(this);
+    const p = this.props;
+    if (!isDns1123Subdomain(this.name)) {
+      problems.error({ field: 'name', message: 'must be a DNS-1123 subdomain (lower-case letters, digits, \'-\' and \'.\')', value: this.name, fix: 'use a name such as "cnpg-ha-daily"' });
+    }
+    const bad = scheduleProblem(this.schedule);
+    if (bad) problems.error({ field: 'schedule', message: bad.message, value: this.schedule, fix: bad.fix });
+    if (p.backupOwnerReference !== undefined && !Object.values(BackupOwnerReference).includes(p.backupOwnerReference)) {
+      problems.error({ field: 'backupOwnerReference', message: 'must be none, self or cluster', value: p.backupOwnerReference, fix: 'use BackupOwnerReference.SELF' });
+    }
+    if (p.target !== undefined && !Object.values(BackupTarget).includes(p.target)) {
+      problems.error({ field: 'target', message: 'must be primary or prefer-standby', value: p.target, fix: 'use BackupTarget.PREFER_STANDBY' });
+    }
+  }
+
+  private validateArchiver(): string[] {
+    const archiver = this.cluster.walArchiver;
+    const where = `${this.cluster.namespace}/${this.cluster.clusterName}`;
+    if (!archiver || archiver.name !== BARMAN_CLOUD_PLUGIN || archiver.enabled === false) {
+      const got = archiver ? `WAL archiver ${archiver.name}${archiver.enabled === false ? ' (disabled)' : ''}` : 'no WAL archiver';
+      return [`cluster: the cluster ${where} does not archive its WAL with the Barman Cloud plugin, so a plugin backup would fail at runtime (got ${got}); wire it with store.archiveWal(cluster)`];
+    }
+    return [];
+  }
+}
