@@ -77,6 +77,15 @@ export const DEFAULT_ENVIRONMENT: Environment = {
       retentionPolicy: '14d',
       schedule: '0 0 0 * * *',
     },
+    pooler: {},
+    applicationNamespaces: ['app'],
+    // The tutorial's cloudflared exposure, for development and testing only (see docs/cloudflared.md).
+    tunnel: { hostname: 'db.example.com' },
+    delivery: {
+      // The repository Argo CD syncs dist/ from: set it to your fork.
+      repoUrl: 'https://github.com/example-org/cdk8s-cnpg.git',
+      targetRevision: 'main',
+    },
     // 定期的な復旧演習: restore into a temporary namespace to a point in time (edit the target before a drill).
     restoreDrill: {
       namespace: 'restore-drill',

@@ -10,8 +10,18 @@ import { CnpgCustomQueries } from './monitoring/custom-queries';
 import { CnpgGrafanaDashboard } from './monitoring/grafana-dashboard';
 import { CnpgClusterPodMonitor, CnpgOperatorPodMonitor } from './monitoring/pod-monitor';
 import { ClusterAlertRules } from './monitoring/prometheus-rule';
+import { Pooler, PoolerProps } from './cluster/pooler';
+import { Problems } from './core/problems';
+import { CloudflaredTunnel, CloudflaredTunnelProps, TunnelManagement } from './exposure/cloudflared-tunnel';
+import { DatabaseEgressOptions, DatabaseNetworkPolicies } from './exposure/network-policies';
+import { CnpgPoolerPodMonitor } from './monitoring/pod-monitor';
+import { ArgoCdDelivery, DeliveredComponent } from './platform/argocd';
+import { NamespaceGuardrails, NamespaceGuardrailsProps } from './platform/guardrails';
 import { PlatformNamespaces } from './platform/namespaces';
+import { OperatorDelivery, OperatorInstalls, OperatorRelease, OperatorReleases } from './platform/operators';
+import { addSyncOptions, applySyncWaves, SyncWave } from './platform/sync-waves';
 import { CnpgUserCredential, S3Credential, S3CredentialProps, SealedCredential } from './secrets/sealed-credential';
+import { ApiObject } from 'cdk8s';
 import { SealedValues } from './secrets/sealed-values';
 
 /**
@@ -82,6 +92,58 @@ export interface PlatformMonitoringOptions extends Omit<AlertRuleOptions, 'poole
   readonly dashboardNamespace?: string;
 }
 
+/** Exposure of the database through a Cloudflare Tunnel (development and testing only). */
+export interface PlatformTunnelOptions extends Omit<CloudflaredTunnelProps, 'cluster' | 'management'> {
+  /**
+   * Name of the sealed Secret holding the tunnel token (key `token`) of a remotely-managed tunnel.
+   * @default "cnpg-tunnel-token"
+   */
+  readonly tokenSecretName?: string;
+}
+
+/** Network policies of the database namespace. */
+export interface PlatformNetworkPolicyOptions {
+  /**
+   * Lock down egress as well (DNS, the Kubernetes API, the object store, replication).
+   * @default - ingress only
+   */
+  readonly egress?: DatabaseEgressOptions;
+}
+
+/** How the platform is delivered. */
+export interface PlatformDeliveryOptions {
+  /**
+   * How operators are installed.
+   * @default OperatorDelivery.ARGO_CD
+   */
+  readonly operators?: OperatorDelivery;
+  /**
+   * The git repository Argo CD reads `dist/` from. Required for Argo CD delivery.
+   * @default - none
+   */
+  readonly repoUrl?: string;
+  /**
+   * The revision Argo CD follows.
+   * @default "main"
+   */
+  readonly targetRevision?: string;
+  /**
+   * Namespace Argo CD runs in.
+   * @default "argocd"
+   */
+  readonly argocdNamespace?: string;
+  /**
+   * The operator releases.
+   * @default - OperatorReleases.defaults(): cert-manager, CloudNativePG, the Barman Cloud plugin, Sealed Secrets
+   */
+  readonly operatorReleases?: OperatorRelease[];
+  /**
+   * Also install the Prometheus/Grafana stack (kube-prometheus-stack) the monitoring targets.
+   * @default false
+   */
+  readonly monitoringStack?: boolean;
+}
+
 /**
  * Properties of a `PostgresPlatform`.
  */
@@ -146,6 +208,36 @@ export interface PostgresPlatformProps {
    */
   readonly monitoring?: PlatformMonitoringOptions | false;
   /**
+   * An `rw` PgBouncer pooler in front of the cluster; `false` for none.
+   * @default - an rw pooler with 2 instances in session mode
+   */
+  readonly pooler?: Omit<PoolerProps, 'cluster'> | false;
+  /**
+   * Namespaces whose applications may connect to the database (instances and poolers, port 5432).
+   * @default - none
+   */
+  readonly applicationNamespaces?: string[];
+  /**
+   * Network policies of the database namespace; `false` for none.
+   * @default - deny all ingress, then allow exactly what the system needs
+   */
+  readonly networkPolicies?: PlatformNetworkPolicyOptions | false;
+  /**
+   * A Cloudflare Tunnel in front of the `-rw` Service, for development and testing.
+   * @default - no tunnel
+   */
+  readonly tunnel?: PlatformTunnelOptions;
+  /**
+   * LimitRange and ResourceQuota of the database namespace; `false` for none.
+   * @default - derived from the workloads
+   */
+  readonly guardrails?: Omit<NamespaceGuardrailsProps, 'namespace' | 'workloads'> | false;
+  /**
+   * How the platform, operators included, is delivered.
+   * @default - Argo CD when `repoUrl` is given; otherwise only the component folders (apply them yourself)
+   */
+  readonly delivery?: PlatformDeliveryOptions;
+  /**
    * Labels on every object the platform creates.
    * @default - `app.kubernetes.io/part-of: cdk8s-cnpg` and `app.kubernetes.io/managed-by: cdk8s`
    */
@@ -162,8 +254,27 @@ export enum PlatformComponent {
   BACKUP = 'backup',
   DATABASE = 'database',
   MONITORING = 'monitoring',
+  GUARDRAILS = 'guardrails',
+  EXPOSURE = 'exposure',
   RESTORE_DRILL = 'restore-drill',
+  OPERATORS = 'operators',
+  ARGOCD = 'argocd',
 }
+
+/** How Argo CD syncs each component: its wave and what it needs. */
+const COMPONENT_DELIVERY: Record<string, Omit<DeliveredComponent, 'name' | 'chart' | 'namespace'>> = {
+  // Namespaces are never pruned automatically: deleting one deletes every database in it.
+  [PlatformComponent.NAMESPACES]: { syncWave: SyncWave.NAMESPACES, prune: false },
+  // CRs whose CRD arrives with an operator in the same first sync: skip the dry run instead of failing it.
+  [PlatformComponent.CREDENTIALS]: { syncWave: SyncWave.CREDENTIALS, syncOptions: ['SkipDryRunOnMissingResource=true'] },
+  [PlatformComponent.GUARDRAILS]: { syncWave: SyncWave.CREDENTIALS },
+  [PlatformComponent.BACKUP]: { syncWave: SyncWave.OBJECT_STORE, syncOptions: ['SkipDryRunOnMissingResource=true'] },
+  [PlatformComponent.DATABASE]: { syncWave: SyncWave.CLUSTER, syncOptions: ['SkipDryRunOnMissingResource=true'] },
+  [PlatformComponent.MONITORING]: { syncWave: SyncWave.CLUSTER_CONSUMERS, syncOptions: ['SkipDryRunOnMissingResource=true'] },
+  [PlatformComponent.EXPOSURE]: { syncWave: SyncWave.EXPOSURE },
+  // A drill is run on purpose and torn down afterwards: never synced (or re-created) automatically.
+  [PlatformComponent.RESTORE_DRILL]: { syncWave: SyncWave.DRILLS, automated: false, syncOptions: ['SkipDryRunOnMissingResource=true'] },
+};
 
 /**
  * The tutorial's whole system for one environment: namespaces, sealed credentials, the HA PostgreSQL cluster,
@@ -196,6 +307,18 @@ export class PostgresPlatform extends Construct {
   public readonly scheduledBackup?: ScheduledBackup;
   /** The restore drill, when configured. */
   public readonly restoreDrill?: RestoreDrill;
+  /** The rw pooler, when configured. */
+  public readonly pooler?: Pooler;
+  /** The tunnel, when configured. */
+  public readonly tunnel?: CloudflaredTunnel;
+  /** The network policies, when configured. */
+  public readonly networkPolicies?: DatabaseNetworkPolicies;
+  /** The namespace guardrails, when configured. */
+  public readonly guardrails?: NamespaceGuardrails;
+  /** The Argo CD delivery, when configured. */
+  public readonly argoCd?: ArgoCdDelivery;
+  /** The operator installs. */
+  public readonly operators?: OperatorInstalls;
   /** The alert rules, when monitoring is on. */
   public readonly alertRules?: ClusterAlertRules;
   /** The component charts, by component. */
@@ -273,6 +396,29 @@ export class PostgresPlatform extends Construct {
       });
     }
 
+    if (props.pooler !== false) {
+      this.pooler = new Pooler(this.component(PlatformComponent.DATABASE, this.databaseNamespace), 'Pooler', {
+        ...props.pooler,
+        cluster: this.cluster,
+        // The pooler's PodMonitor goes with the rest of the monitoring.
+        monitoring: false,
+      });
+    }
+
+    if (props.tunnel) {
+      this.tunnel = this.addTunnel(credentials, props.tunnel);
+    }
+
+    if (props.networkPolicies !== false) {
+      this.networkPolicies = new DatabaseNetworkPolicies(this.component(PlatformComponent.GUARDRAILS, this.databaseNamespace), 'NetworkPolicies', {
+        cluster: this.cluster,
+        applicationNamespaces: props.applicationNamespaces,
+        tunnels: this.tunnel ? [this.tunnel] : [],
+        operator: { namespace: this.operatorNamespace },
+        egress: props.networkPolicies?.egress,
+      });
+    }
+
     if (props.restoreDrill) {
       this.restoreDrill = this.addRestoreDrill(props, props.restoreDrill);
     }
@@ -280,6 +426,21 @@ export class PostgresPlatform extends Construct {
     if (props.monitoring !== false) {
       this.alertRules = this.addMonitoring(props.monitoring ?? {});
     }
+
+    if (props.guardrails !== false) {
+      this.guardrails = new NamespaceGuardrails(this.component(PlatformComponent.GUARDRAILS, this.databaseNamespace), 'Guardrails', {
+        ...props.guardrails,
+        namespace: this.databaseNamespace,
+        workloads: [...this.chartMap.values()],
+      });
+    }
+
+    this.protectStatefulObjects();
+    const unknownKinds = applySyncWaves(this);
+    for (const kind of unknownKinds) {
+      Problems.of(this).error({ field: 'syncWaves', message: 'no sync wave is defined for this kind, so a first sync would apply it in an arbitrary order', value: kind, fix: 'add the kind to KIND_SYNC_WAVES' });
+    }
+    [this.operators, this.argoCd] = this.addDelivery(props);
   }
 
   /** Every sealed credential of the platform, for the `seal` command. */
@@ -295,6 +456,68 @@ export class PostgresPlatform extends Construct {
       this.chartMap.set(component, chart);
     }
     return chart;
+  }
+
+  private addTunnel(credentials: Chart, options: PlatformTunnelOptions): CloudflaredTunnel {
+    const { tokenSecretName = 'cnpg-tunnel-token', ...tunnelProps } = options;
+    const token = new SealedCredential(credentials, 'TunnelToken', {
+      secretName: tokenSecretName,
+      keys: ['token'],
+      sealedValues: this.sealedValues,
+    });
+    return new CloudflaredTunnel(this.component(PlatformComponent.EXPOSURE, this.databaseNamespace), 'Tunnel', {
+      ...tunnelProps,
+      cluster: this.cluster,
+      management: TunnelManagement.remotelyManaged({ credential: token }),
+    });
+  }
+
+  /**
+   * The database and its namespace are never deleted or pruned by Argo CD: removing them from git (or a refactor that
+   * renames a construct) must not drop the data.
+   */
+  private protectStatefulObjects(): void {
+    for (const c of this.node.findAll()) {
+      if (!(c instanceof ApiObject)) continue;
+      const isCluster = c.apiGroup === 'postgresql.cnpg.io' && c.kind === 'Cluster' && c.metadata.namespace === this.databaseNamespace;
+      const isDatabaseNamespace = c.kind === 'Namespace' && c.name === this.databaseNamespace;
+      if (isCluster || isDatabaseNamespace) addSyncOptions(c, 'Prune=false', 'Delete=false');
+    }
+  }
+
+  private addDelivery(props: PostgresPlatformProps): [OperatorInstalls | undefined, ArgoCdDelivery | undefined] {
+    const delivery = props.delivery;
+    if (!delivery) return [undefined, undefined];
+    const mode = delivery.operators ?? OperatorDelivery.ARGO_CD;
+    const releases = [
+      ...(delivery.operatorReleases ?? OperatorReleases.defaults({ operator: this.operatorNamespace, sealedSecrets: this.sealedSecretsNamespace })),
+      ...(delivery.monitoringStack ? [OperatorReleases.kubePrometheusStack()] : []),
+    ];
+    const argocdNamespace = delivery.argocdNamespace ?? 'argocd';
+    if (mode === OperatorDelivery.K3S_HELM_CONTROLLER) {
+      const operators = new OperatorInstalls(this.component(PlatformComponent.OPERATORS, undefined), 'Operators', { releases, delivery: mode });
+      return [operators, undefined];
+    }
+    if (!delivery.repoUrl) {
+      Problems.of(this).error({ field: 'delivery.repoUrl', message: 'Argo CD delivery needs the git repository that holds dist/', fix: 'set delivery.repoUrl, or use OperatorDelivery.K3S_HELM_CONTROLLER' });
+      return [undefined, undefined];
+    }
+    const chart = this.component(PlatformComponent.ARGOCD, argocdNamespace);
+    const projectName = `${this.environment}-postgres`;
+    const operators = new OperatorInstalls(chart, 'Operators', { releases, delivery: mode, argocdNamespace, project: projectName });
+    const components: DeliveredComponent[] = [...this.chartMap.entries()]
+      .filter(([component]) => component in COMPONENT_DELIVERY)
+      .map(([component, c]) => ({ ...COMPONENT_DELIVERY[component], name: component, chart: c, namespace: c.namespace }));
+    const argoCd = new ArgoCdDelivery(chart, 'ArgoCd', {
+      environment: this.environment,
+      repoUrl: delivery.repoUrl,
+      targetRevision: delivery.targetRevision,
+      argocdNamespace,
+      projectName,
+      components,
+      operatorReleases: releases,
+    });
+    return [operators, argoCd];
   }
 
   private addRestoreDrill(props: PostgresPlatformProps, options: PlatformRestoreDrillOptions): RestoreDrill {
@@ -341,10 +564,14 @@ export class PostgresPlatform extends Construct {
     if (dashboard) {
       new CnpgGrafanaDashboard(chart, 'Dashboard', { namespace: dashboardNamespace });
     }
+    if (this.pooler) {
+      new CnpgPoolerPodMonitor(chart, 'PoolerPodMonitor', { poolerName: this.pooler.poolerName, namespace: this.databaseNamespace, labels });
+    }
     return new ClusterAlertRules(chart, 'Alerts', {
       ...alertOptions,
       cluster: this.cluster,
       labels,
+      poolers: this.pooler ? [this.pooler.poolerName] : undefined,
       backupsConfigured: this.scheduledBackup !== undefined,
       expectedBackupIntervalHours: this.scheduledBackup ? this.scheduledBackup.maxIntervalSeconds / 3600 : undefined,
     });

@@ -21,9 +21,12 @@ describe('the default environment', () => {
 
   test('one folder per component chart under dist/<environment>/, holding one file', () => {
     expect(listFiles(out)).toEqual([
+      'default/argocd/argocd.yaml',
       'default/backup/backup.yaml',
       'default/credentials/credentials.yaml',
       'default/database/database.yaml',
+      'default/exposure/exposure.yaml',
+      'default/guardrails/guardrails.yaml',
       'default/monitoring/monitoring.yaml',
       'default/namespaces/namespaces.yaml',
       'default/restore-drill/restore-drill.yaml',
@@ -112,7 +115,7 @@ describe('the default environment', () => {
 
   test('monitoring: PodMonitors for the instances and the operator, the alert set, the dashboard and the wired custom queries', () => {
     const monitors = byKind('PodMonitor').map((m) => m.object);
-    expect(monitors.map((m) => `${m.metadata.namespace}/${m.metadata.name}`).sort()).toEqual(['cnpg-system/cnpg-controller-manager', 'data-infra/cnpg-ha-instances']);
+    expect(monitors.map((m) => `${m.metadata.namespace}/${m.metadata.name}`).sort()).toEqual(['cnpg-system/cnpg-controller-manager', 'data-infra/cnpg-ha-instances', 'data-infra/cnpg-ha-pooler-rw']);
     const [rules] = byKind('PrometheusRule');
     const alerts = rules.object.spec.groups.flatMap((g: any) => g.rules).map((r: any) => r.alert).filter(Boolean);
     expect(alerts).toEqual(expect.arrayContaining(['CNPGClusterBackupTooOld', 'CNPGClusterWALArchivingFailing', 'CNPGClusterHADegraded']));

@@ -38,7 +38,7 @@ describe('the default environment\'s sealed credentials', () => {
 
   test('dist/ holds SealedSecrets for the app user, the superuser and the S3 credentials, wired into the cluster', () => {
     expect([...unsealed.keys()].sort()).toEqual([
-      'data-infra/cnpg-app-user', 'data-infra/cnpg-backup-s3', 'data-infra/cnpg-superuser',
+      'data-infra/cnpg-app-user', 'data-infra/cnpg-backup-s3', 'data-infra/cnpg-superuser', 'data-infra/cnpg-tunnel-token',
       // The restore drill's own credentials, sealed for its namespace (Secrets are not readable across namespaces).
       'restore-drill/drill-app-user', 'restore-drill/drill-backup-s3',
     ]);
@@ -51,7 +51,8 @@ describe('the default environment\'s sealed credentials', () => {
       metadata: { name: 'cnpg-app-user', namespace: 'data-infra', labels: { 'cnpg.io/reload': 'true' } },
       type: 'kubernetes.io/basic-auth',
     });
-    expect(app.metadata.annotations).toBeUndefined(); // strict scope: no scope annotations
+    // Strict scope: no scope annotations, only the sync wave that puts credentials before the cluster.
+    expect(app.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-2' });
   });
 
   test('every value decrypts with the demo key and has the expected shape', () => {
@@ -205,6 +206,7 @@ describe('npm run seal with the real catalog', () => {
           SEAL_DATA_INFRA_CNPG_BACKUP_S3_AWS_SECRET_ACCESS_KEY: 'example-secret-access-key-value-0001',
           SEAL_RESTORE_DRILL_DRILL_BACKUP_S3_AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEKEY000002',
           SEAL_RESTORE_DRILL_DRILL_BACKUP_S3_AWS_SECRET_ACCESS_KEY: 'example-secret-access-key-value-0002',
+          SEAL_DATA_INFRA_CNPG_TUNNEL_TOKEN_TOKEN: 'example-tunnel-token-0001',
         },
         stdout: (s) => out.push(s),
         stderr: (s) => out.push(s),

@@ -1,0 +1,2 @@
+export * from './cloudflared-tunnel';
+export * from './network-policies';
