@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import {
-  CredentialCatalog, DeclaredCredential, ImageFlavour, PostgresImage, PostgresPlatform, PostgresPlatformProps,
+  argocdConfigMapPatch, CredentialCatalog, DeclaredCredential, ImageFlavour, PostgresImage, PostgresPlatform, PostgresPlatformProps,
   PrimaryUpdateStrategy, RecoveryTarget, synthComponents,
 } from './lib';
 
@@ -94,8 +94,35 @@ export const DEFAULT_ENVIRONMENT: Environment = {
   },
 };
 
+/**
+ * A development environment from the same definition: one instance, small storage, no backups or drill, no tunnel.
+ * It shares the demo sealing certificate; its sealed values are its own (`secrets/dev/`).
+ */
+export const DEV_ENVIRONMENT: Environment = {
+  name: 'dev',
+  production: false,
+  platform: {
+    environment: 'dev',
+    ...sealingPaths('dev'),
+    databaseNamespace: 'data-dev',
+    appUsername: 'app_user',
+    cluster: {
+      clusterName: 'cnpg-dev',
+      instances: 1,
+      image: PostgresImage.of('16.14', { flavour: ImageFlavour.STANDARD }),
+      storageSize: '5Gi',
+      resources: { cpu: { limit: Cpu.millis(500) }, memory: { limit: Size.mebibytes(512) } },
+      parameters: { max_connections: 50, shared_buffers: '128MB', wal_level: 'logical' },
+      database: 'appdb',
+    },
+    pooler: false,
+    applicationNamespaces: ['app-dev'],
+    delivery: { repoUrl: 'https://github.com/example-org/cdk8s-cnpg.git', targetRevision: 'main' },
+  },
+};
+
 /** Every environment `npm run synth` writes. */
-export const ENVIRONMENTS: readonly Environment[] = [DEFAULT_ENVIRONMENT];
+export const ENVIRONMENTS: readonly Environment[] = [DEFAULT_ENVIRONMENT, DEV_ENVIRONMENT];
 
 /** Builds the app of one environment, writing to `<outdir>/<environment>/`. */
 export function buildEnvironment(env: Environment, outdir: string): { app: App; platform: PostgresPlatform } {
@@ -105,11 +132,29 @@ export function buildEnvironment(env: Environment, outdir: string): { app: App; 
 }
 
 /** Synthesizes every environment into `outdir` (the cdk8s CLI passes `CDK8S_OUTDIR`). */
-export function synthAll(outdir: string, options: { strict?: boolean } = {}): void {
-  for (const env of ENVIRONMENTS) {
+export function synthAll(outdir: string, options: { strict?: boolean; environments?: readonly Environment[] } = {}): void {
+  const environments = options.environments ?? ENVIRONMENTS;
+  const problems = environmentProblems(environments);
+  if (problems.length > 0) throw new Error(`invalid environments:\n  ${problems.join('\n  ')}`);
+  for (const env of environments) {
     const { app } = buildEnvironment(env, outdir);
     synthComponents(app, { strict: options.strict });
   }
+  // Not under an environment folder, so no Argo CD application applies it: it is patched into argocd-cm once.
+  fs.writeFileSync(path.join(outdir, 'argocd-cm.health-checks.yaml'), argocdConfigMapPatch());
+}
+
+/** Environments must have distinct, valid folder names: two environments must never write to the same folder. */
+export function environmentProblems(environments: readonly Environment[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const env of environments) {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(env.name)) out.push(`environment ${JSON.stringify(env.name)}: the name must be a DNS-1123 label (it is a folder and part of Argo CD application names)`);
+    if (seen.has(env.name)) out.push(`environment ${JSON.stringify(env.name)}: two environments would write to dist/${env.name}/; give each a distinct name`);
+    if (env.platform.environment !== env.name) out.push(`environment ${JSON.stringify(env.name)}: platform.environment is ${JSON.stringify(env.platform.environment)}; it must equal the environment's name (it names the sealed store and the seal command's --env)`);
+    seen.add(env.name);
+  }
+  return out;
 }
 
 /** The credentials every environment declares, for `npm run seal`. */

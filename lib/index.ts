@@ -23,4 +23,5 @@ export * from './platform/sync-waves';
 export * from './platform/operators';
 export * from './platform/argocd';
 export * from './platform/guardrails';
+export * from './platform/health-checks';
 export * from './platform';

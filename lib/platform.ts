@@ -194,7 +194,7 @@ export interface PostgresPlatformProps {
   readonly s3Credential?: PlatformS3CredentialOptions;
   /**
    * Continuous backup (WAL archiving and scheduled base backups) with the Barman Cloud plugin.
-   * @default - no backups (a synth warning: a production database needs them)
+   * @default - no backups (an error in a production environment)
    */
   readonly backup?: PlatformBackupOptions;
   /**
@@ -419,6 +419,10 @@ export class PostgresPlatform extends Construct {
       });
     }
 
+    if (props.production && !props.backup) {
+      Problems.of(this).error({ field: 'backup', message: 'a production environment needs continuous backups', fix: 'configure backup (an S3-compatible destination and its sealed credentials)' });
+    }
+
     if (props.restoreDrill) {
       this.restoreDrill = this.addRestoreDrill(props, props.restoreDrill);
     }
@@ -436,11 +440,11 @@ export class PostgresPlatform extends Construct {
     }
 
     this.protectStatefulObjects();
+    [this.operators, this.argoCd] = this.addDelivery(props);
     const unknownKinds = applySyncWaves(this);
     for (const kind of unknownKinds) {
       Problems.of(this).error({ field: 'syncWaves', message: 'no sync wave is defined for this kind, so a first sync would apply it in an arbitrary order', value: kind, fix: 'add the kind to KIND_SYNC_WAVES' });
     }
-    [this.operators, this.argoCd] = this.addDelivery(props);
   }
 
   /** Every sealed credential of the platform, for the `seal` command. */
@@ -504,7 +508,7 @@ export class PostgresPlatform extends Construct {
     }
     const chart = this.component(PlatformComponent.ARGOCD, argocdNamespace);
     const projectName = `${this.environment}-postgres`;
-    const operators = new OperatorInstalls(chart, 'Operators', { releases, delivery: mode, argocdNamespace, project: projectName });
+    const operators = new OperatorInstalls(chart, 'Operators', { releases, delivery: mode, argocdNamespace, project: projectName, applicationPrefix: this.environment });
     const components: DeliveredComponent[] = [...this.chartMap.entries()]
       .filter(([component]) => component in COMPONENT_DELIVERY)
       .map(([component, c]) => ({ ...COMPONENT_DELIVERY[component], name: component, chart: c, namespace: c.namespace }));

@@ -173,6 +173,12 @@ export interface OperatorInstallsProps {
    */
   readonly project?: string;
   /**
+   * Prefix of the Argo CD Application names (`<prefix>-operator-<release>`), so that one Argo CD can manage several
+   * environments' clusters.
+   * @default - no prefix
+   */
+  readonly applicationPrefix?: string;
+  /**
    * Namespace of the k3s HelmChart resources (the helm-controller only watches kube-system on older k3s).
    * @default "kube-system"
    */
@@ -214,7 +220,7 @@ export class OperatorInstalls extends Construct {
     const syncOptions = ['CreateNamespace=false', ...(release.largeCrds ? ['ServerSideApply=true'] : [])];
     new argo.Application(this, release.releaseName, {
       metadata: {
-        name: `operator-${release.releaseName}`,
+        name: props.applicationPrefix ? `${props.applicationPrefix}-operator-${release.releaseName}` : `operator-${release.releaseName}`,
         namespace: props.argocdNamespace ?? 'argocd',
         annotations: operatorAnnotations(release),
       },
