@@ -4,8 +4,9 @@ import { App, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import {
   argocdConfigMapPatch, CredentialCatalog, DeclaredCredential, ImageFlavour, PostgresImage, PostgresPlatform, PostgresPlatformProps,
-  PrimaryUpdateStrategy, RecoveryTarget, synthComponents,
+  PrimaryUpdateStrategy, RecoveryTarget, synthComponents, PublicationTarget, PublicationRef, ClusterEndpoint, ExternalTls,
 } from './lib';
+import { checkAppUpdates, PreviousManifests } from './lib/core/update-checks';
 
 /** The repository root (where cdk8s.yaml is), whether this runs from main.ts or build/main.js. */
 export const REPO_ROOT = findRepoRoot(__dirname);
@@ -78,7 +79,12 @@ export const DEFAULT_ENVIRONMENT: Environment = {
       schedule: '0 0 0 * * *',
     },
     pooler: {},
-    applicationNamespaces: ['app'],
+    // The tutorial's "plugin install", declaratively: extensions through a Database resource.
+    databases: [{ databaseName: 'appdb', owner: 'app_user', extensions: ['pg_stat_statements', 'vector'] }],
+    roles: [{ name: 'reporting', inRoles: ['pg_read_all_data'], connectionLimit: 10, comment: 'read-only reporting' }],
+    // Logical replication to the warehouse environment's cluster.
+    publications: [{ publicationName: 'warehouse_pub', target: PublicationTarget.allTables(), replicationRole: { name: 'warehouse_sync' } }],
+    applicationNamespaces: ['app', 'warehouse'],
     // The tutorial's cloudflared exposure, for development and testing only (see docs/cloudflared.md).
     tunnel: { hostname: 'db.example.com' },
     delivery: {
@@ -121,8 +127,38 @@ export const DEV_ENVIRONMENT: Environment = {
   },
 };
 
+/**
+ * A warehouse: a second cluster that subscribes to the default environment's publication (logical replication).
+ */
+export const WAREHOUSE_ENVIRONMENT: Environment = {
+  name: 'warehouse',
+  production: false,
+  platform: {
+    environment: 'warehouse',
+    ...sealingPaths('warehouse'),
+    databaseNamespace: 'warehouse',
+    appUsername: 'dwh_owner',
+    cluster: {
+      clusterName: 'warehouse',
+      instances: 1,
+      image: PostgresImage.of('16.14', { flavour: ImageFlavour.STANDARD }),
+      storageSize: '100Gi',
+      database: 'dwh',
+    },
+    pooler: false,
+    subscriptions: [{
+      publication: PublicationRef.fromAttributes({ publicationName: 'warehouse_pub', dbname: 'appdb', publisher: ClusterEndpoint.of('cnpg-ha', 'data-infra') }),
+      replicationRole: { name: 'warehouse_sync' },
+      // The publisher's CA lives in another namespace; until it is copied over (docs/drills/logical-replication.md),
+      // the connection is encrypted but the server is not verified — an explicit, documented choice.
+      tls: ExternalTls.encryptedUnverified(),
+    }],
+    delivery: { repoUrl: 'https://github.com/example-org/cdk8s-cnpg.git', targetRevision: 'main' },
+  },
+};
+
 /** Every environment `npm run synth` writes. */
-export const ENVIRONMENTS: readonly Environment[] = [DEFAULT_ENVIRONMENT, DEV_ENVIRONMENT];
+export const ENVIRONMENTS: readonly Environment[] = [DEFAULT_ENVIRONMENT, DEV_ENVIRONMENT, WAREHOUSE_ENVIRONMENT];
 
 /** Builds the app of one environment, writing to `<outdir>/<environment>/`. */
 export function buildEnvironment(env: Environment, outdir: string): { app: App; platform: PostgresPlatform } {
@@ -138,6 +174,9 @@ export function synthAll(outdir: string, options: { strict?: boolean; environmen
   if (problems.length > 0) throw new Error(`invalid environments:\n  ${problems.join('\n  ')}`);
   for (const env of environments) {
     const { app } = buildEnvironment(env, outdir);
+    // Breaking changes against what Argo CD applies: the committed dist/ (read from git; the cdk8s CLI has already
+    // deleted the folder). CDK8S_CNPG_ACK accepts intended ones; CDK8S_CNPG_PREVIOUS_REF picks the deployed revision.
+    checkAppUpdates(app, PreviousManifests.fromDist(outdir, env.name));
     synthComponents(app, { strict: options.strict });
   }
   // Not under an environment folder, so no Argo CD application applies it: it is patched into argocd-cm once.

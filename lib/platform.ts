@@ -16,6 +16,7 @@ import { CloudflaredTunnel, CloudflaredTunnelProps, TunnelManagement } from './e
 import { DatabaseEgressOptions, DatabaseNetworkPolicies } from './exposure/network-policies';
 import { CnpgPoolerPodMonitor } from './monitoring/pod-monitor';
 import { ArgoCdDelivery, DeliveredComponent } from './platform/argocd';
+import { addDay2Operations, PlatformDay2, PlatformDay2Options } from './platform/day2';
 import { NamespaceGuardrails, NamespaceGuardrailsProps } from './platform/guardrails';
 import { PlatformNamespaces } from './platform/namespaces';
 import { OperatorDelivery, OperatorInstalls, OperatorRelease, OperatorReleases } from './platform/operators';
@@ -147,7 +148,7 @@ export interface PlatformDeliveryOptions {
 /**
  * Properties of a `PostgresPlatform`.
  */
-export interface PostgresPlatformProps {
+export interface PostgresPlatformProps extends PlatformDay2Options {
   /** The environment's name, as `npm run seal -- --env <name>` takes it. */
   readonly environment: string;
   /**
@@ -257,6 +258,8 @@ export enum PlatformComponent {
   GUARDRAILS = 'guardrails',
   EXPOSURE = 'exposure',
   RESTORE_DRILL = 'restore-drill',
+  /** Drill marker Jobs: applied by hand around a drill, never synced by Argo CD. */
+  DRILLS = 'drills',
   OPERATORS = 'operators',
   ARGOCD = 'argocd',
 }
@@ -307,6 +310,8 @@ export class PostgresPlatform extends Construct {
   public readonly scheduledBackup?: ScheduledBackup;
   /** The restore drill, when configured. */
   public readonly restoreDrill?: RestoreDrill;
+  /** Databases, roles, publications, subscriptions and drill Jobs. */
+  public readonly day2: PlatformDay2;
   /** The rw pooler, when configured. */
   public readonly pooler?: Pooler;
   /** The tunnel, when configured. */
@@ -375,6 +380,14 @@ export class PostgresPlatform extends Construct {
       ...props.cluster,
       namespace: this.databaseNamespace,
     });
+
+    this.day2 = addDay2Operations({
+      cluster: this.cluster,
+      databaseChart: this.component(PlatformComponent.DATABASE, this.databaseNamespace),
+      credentialsChart: credentials,
+      drillsChart: () => this.component(PlatformComponent.DRILLS, this.databaseNamespace),
+      sealedValues: this.sealedValues,
+    }, props);
 
     if (props.backup) {
       const { schedule, scheduledBackup, ...storeProps } = props.backup;

@@ -9,7 +9,7 @@ const DIST = path.join(__dirname, '..', 'dist');
 const environments = [...new Set(listFiles(DIST).filter((f) => f.includes('/')).map((f) => f.split('/')[0]))];
 
 test('dist/ holds the environments', () => {
-  expect(environments).toEqual(['default', 'dev']);
+  expect(environments).toEqual(['default', 'dev', 'warehouse']);
 });
 
 test.each(environments)('every object in dist/%s passes the schema test', (env) => {

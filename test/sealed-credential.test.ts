@@ -38,7 +38,8 @@ describe('the default environment\'s sealed credentials', () => {
 
   test('dist/ holds SealedSecrets for the app user, the superuser and the S3 credentials, wired into the cluster', () => {
     expect([...unsealed.keys()].sort()).toEqual([
-      'data-infra/cnpg-app-user', 'data-infra/cnpg-backup-s3', 'data-infra/cnpg-superuser', 'data-infra/cnpg-tunnel-token',
+      'data-infra/cnpg-app-user', 'data-infra/cnpg-backup-s3', 'data-infra/cnpg-reporting', 'data-infra/cnpg-superuser',
+      'data-infra/cnpg-tunnel-token', 'data-infra/cnpg-warehouse-sync',
       // The restore drill's own credentials, sealed for its namespace (Secrets are not readable across namespaces).
       'restore-drill/drill-app-user', 'restore-drill/drill-backup-s3',
     ]);
@@ -207,6 +208,7 @@ describe('npm run seal with the real catalog', () => {
           SEAL_RESTORE_DRILL_DRILL_BACKUP_S3_AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEKEY000002',
           SEAL_RESTORE_DRILL_DRILL_BACKUP_S3_AWS_SECRET_ACCESS_KEY: 'example-secret-access-key-value-0002',
           SEAL_DATA_INFRA_CNPG_TUNNEL_TOKEN_TOKEN: 'example-tunnel-token-0001',
+          SEAL_DATA_INFRA_CNPG_WAREHOUSE_SYNC_PASSWORD: 'example-replication-password-0001',
         },
         stdout: (s) => out.push(s),
         stderr: (s) => out.push(s),

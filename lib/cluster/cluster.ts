@@ -9,8 +9,14 @@ import { ICnpgCluster } from './cluster-ref';
 import {
   PodAntiAffinity, PrimaryUpdateMethod, PrimaryUpdateStrategy, SynchronousReplication,
 } from './cluster-options';
+import { validateAdmission } from './admission';
+import { acknowledgeBreakingChanges } from '../core/update-checks';
 import { hbaMethod, TLS_ONLY_PG_HBA } from './pg-hba';
 import { PostgresImage } from './postgres-image';
+import { ExternalCluster } from './external-cluster';
+import { ImageCatalogSelection } from './image-catalog';
+import { ImageVolumeExtension, ImageVolumeExtensionOptions } from './image-extensions';
+import { ManagedRole, ManagedRoleOptions } from './roles';
 
 /** What a bootstrap method contributes to a cluster's spec. */
 export interface ClusterBootstrapConfig {
@@ -77,6 +83,12 @@ export interface CnpgClusterProps {
    * @default PostgresImage.of('18.4') (minimal, trixie)
    */
   readonly image?: PostgresImage;
+  /**
+   * Take the image from an image catalog instead (`spec.imageCatalogRef`): `catalog.select(18)`. Mutually exclusive
+   * with `image`. Selecting a higher major upgrades the cluster in place (pg_upgrade; only to 16 or newer).
+   * @default - the `image` prop
+   */
+  readonly imageCatalog?: ImageCatalogSelection;
   /**
    * Size of each instance's data volume, a Kubernetes quantity such as `40Gi`.
    */
@@ -174,6 +186,12 @@ export interface CnpgClusterProps {
    * @default - none
    */
   readonly labels?: Record<string, string>;
+  /**
+   * Breaking changes a reviewer accepts for the next deployment, by update rule id (e.g. `['U4']`, see
+   * `lib/core/update-checks.ts`). Remove them once deployed: an acknowledgement that matches no change is a warning.
+   * @default - none
+   */
+  readonly acknowledgeBreakingChanges?: string[];
 }
 
 const CLUSTER_NAME_MAX = 50;
@@ -216,6 +234,10 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
   private readonly bootstrapConfig: ClusterBootstrapConfig;
   private readonly plugins: cnpg.ClusterSpecPlugins[] = [];
   private readonly monitoringQueries: { name: string; key: string }[] = [];
+  private readonly managedRoles: ManagedRole[] = [];
+  private readonly imageExtensions: ImageVolumeExtension[] = [];
+  private readonly preloadLibraries = new Set<string>();
+  private readonly addedExternalClusters: ExternalCluster[] = [];
 
   public constructor(scope: Construct, id: string, props: CnpgClusterProps) {
     super(scope, id);
@@ -223,7 +245,7 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
     this.clusterName = props.clusterName ?? id;
     this.namespace = props.namespace ?? Chart.of(this).namespace ?? '';
     this.instances = props.instances ?? 3;
-    this.image = props.image ?? PostgresImage.of('18.4');
+    this.image = props.imageCatalog?.image ?? props.image ?? PostgresImage.of('18.4');
     this.postgresMajor = this.image.major;
     this.rwServiceName = `${this.clusterName}-rw`;
     this.roServiceName = `${this.clusterName}-ro`;
@@ -253,6 +275,9 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
       metadata: { name: this.clusterName, namespace: this.namespace, labels: props.labels },
       spec: Lazy.any({ produce: () => this.renderSpec() }) as unknown as cnpg.ClusterSpec,
     });
+    // CloudNativePG's admission rules on the rendered object, escape hatches included (lib/cluster/admission).
+    validateAdmission(this, this.apiObject);
+    if (props.acknowledgeBreakingChanges) acknowledgeBreakingChanges(this, props.acknowledgeBreakingChanges);
   }
 
   /**
@@ -276,6 +301,87 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
    */
   public addMonitoringQueries(configMap: { name: string; key: string }): void {
     this.monitoringQueries.push({ name: configMap.name, key: configMap.key });
+  }
+
+  /**
+   * Adds a role the operator reconciles (`spec.managed.roles`), rendered with every attribute explicit so Argo CD
+   * shows no drift. Reserved names (`postgres`, `streaming_replica`, `cnpg_*`, `pg_*`) are synth errors.
+   */
+  public addRole(options: ManagedRoleOptions): ManagedRole {
+    const role = new ManagedRole(options);
+    const { errors, warnings } = role.problems(this.namespace);
+    if (this.managedRoles.some((r) => r.name === role.name)) {
+      errors.push({ field: `managed.roles.${role.name}`, message: 'the role is declared twice', value: role.name, fix: 'declare each role once' });
+    }
+    for (const p of errors) Problems.of(this).error(p);
+    for (const p of warnings) Problems.of(this).warn(p);
+    this.managedRoles.push(role);
+    return role;
+  }
+
+  /** The managed roles, in the order added. */
+  public get roles(): readonly ManagedRole[] {
+    return [...this.managedRoles];
+  }
+
+  /**
+   * Mounts an extension from its own image (`spec.postgresql.extensions`, PostgreSQL 18+). Every instance is
+   * recreated (a rolling update) when the list changes.
+   */
+  public addExtensionImage(options: ImageVolumeExtensionOptions): ImageVolumeExtension {
+    const ext = new ImageVolumeExtension(options);
+    const problems = ext.problems(this.postgresMajor);
+    const volume = (n: string) => n.replace(/_/g, '-');
+    if (this.imageExtensions.some((e) => e.name === ext.name)) {
+      problems.push({ field: 'postgresql.extensions', message: 'the extension entry is declared twice', value: ext.name });
+    } else if (this.imageExtensions.some((e) => volume(e.name) === volume(ext.name))) {
+      problems.push({ field: 'postgresql.extensions', message: `results in a duplicate volume name "${volume(ext.name)}" (underscores become hyphens)`, value: ext.name, fix: 'rename one entry' });
+    }
+    for (const p of problems) Problems.of(this).error(p);
+    this.imageExtensions.push(ext);
+    for (const lib of ext.sharedPreloadLibraries) this.addSharedPreloadLibrary(lib);
+    return ext;
+  }
+
+  /** The image volume extensions. */
+  public get extensionImages(): readonly ImageVolumeExtension[] {
+    return [...this.imageExtensions];
+  }
+
+  /**
+   * Adds a library to `spec.postgresql.shared_preload_libraries` (merged by the operator with the libraries of its
+   * managed extensions). Changing the list restarts every instance.
+   */
+  public addSharedPreloadLibrary(library: string): void {
+    if (typeof library !== 'string' || !/^[A-Za-z0-9_$.\-/]+$/.test(library)) {
+      Problems.of(this).error({ field: 'postgresql.shared_preload_libraries', message: 'is not a library name', value: library, fix: 'use the library\'s file name without suffix, e.g. "pg_stat_statements"' });
+      return;
+    }
+    this.preloadLibraries.add(library);
+  }
+
+  /** `spec.postgresql.shared_preload_libraries` as rendered (sorted). */
+  public get sharedPreloadLibraries(): readonly string[] {
+    return [...this.preloadLibraries].sort();
+  }
+
+  /**
+   * Declares a server this cluster connects to (`spec.externalClusters[]`), e.g. the publisher of a subscription.
+   * Returns the entry's name.
+   */
+  public addExternalCluster(external: ExternalCluster): string {
+    const problems = external.problems(this);
+    if (this.externalClusterNames.includes(external.name)) {
+      problems.push({ field: `externalClusters.${external.name}`, message: 'the external cluster name is declared twice', value: external.name, fix: 'give the entry another name' });
+    }
+    for (const p of problems) Problems.of(this).error(p);
+    this.addedExternalClusters.push(external);
+    return external.name;
+  }
+
+  /** Names of every `spec.externalClusters[]` entry (the bootstrap's and the added ones). */
+  public get externalClusterNames(): string[] {
+    return [...(this.bootstrapConfig?.externalClusters ?? []).map((e) => e.name), ...this.addedExternalClusters.map((e) => e.name)];
   }
 
   /** The `postgresql.conf` parameters as rendered: names sorted, values as strings. */
@@ -320,6 +426,12 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
     }
     for (const message of this.image.problems()) {
       problems.error({ field: 'image', message, value: this.image.imageName, fix: "use PostgresImage.of('MAJOR.MINOR', { flavour }) such as PostgresImage.of('16.14')" });
+    }
+    if (p.imageCatalog) {
+      if (p.image) {
+        problems.error({ field: 'imageCatalog', message: 'image and imageCatalog are mutually exclusive (imageName and imageCatalogRef)', fix: 'set one of them' });
+      }
+      for (const x of p.imageCatalog.problems(this.namespace)) problems.error(x);
     }
     this.validateQuantity('storageSize', p.storageSize, true);
     this.validateQuantity('walStorageSize', p.walStorageSize, false);
@@ -412,7 +524,8 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
     const antiAffinity = p.podAntiAffinity ?? (multiInstance ? PodAntiAffinity.REQUIRED : PodAntiAffinity.PREFERRED);
     return {
       instances: this.instances,
-      imageName: this.image.imageName,
+      imageName: p.imageCatalog ? undefined : this.image.imageName,
+      imageCatalogRef: p.imageCatalog?.render(),
       primaryUpdateStrategy: (p.primaryUpdateStrategy ?? PrimaryUpdateStrategy.UNSUPERVISED) as string as cnpg.ClusterSpecPrimaryUpdateStrategy,
       primaryUpdateMethod: (p.primaryUpdateMethod ?? PrimaryUpdateMethod.RESTART) as string as cnpg.ClusterSpecPrimaryUpdateMethod,
       enablePdb: p.enablePdb ?? multiInstance,
@@ -441,10 +554,15 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
           dataDurability: p.synchronousReplication.dataDurability as string as cnpg.ClusterSpecPostgresqlSynchronousDataDurability,
           failoverQuorum: p.synchronousReplication.failoverQuorum,
         } : undefined,
+        sharedPreloadLibraries: this.preloadLibraries.size > 0 ? [...this.sharedPreloadLibraries] : undefined,
+        extensions: this.imageExtensions.length > 0 ? this.imageExtensions.map((e) => e.render()) : undefined,
       },
+      managed: this.managedRoles.length > 0 ? { roles: this.managedRoles.map((r) => r.render()) } : undefined,
       replicationSlots: { highAvailability: { enabled: p.haReplicationSlots ?? true } },
       bootstrap: this.bootstrapConfig.bootstrap,
-      externalClusters: this.bootstrapConfig.externalClusters,
+      externalClusters: this.bootstrapConfig.externalClusters?.length || this.addedExternalClusters.length
+        ? [...(this.bootstrapConfig.externalClusters ?? []), ...this.addedExternalClusters.map((e) => e.render(this.namespace))]
+        : undefined,
       plugins: this.plugins.length > 0 ? this.plugins : undefined,
       monitoring: this.monitoringQueries.length > 0 ? { customQueriesConfigMap: [...this.monitoringQueries] } : undefined,
     };

@@ -12,6 +12,11 @@ export interface Problem {
   readonly value?: unknown;
   /** What to do instead. */
   readonly fix?: string;
+  /**
+   * The rule broken, for rules taken from elsewhere: e.g. `2.1#32` (CloudNativePG admission rule, numbered as in
+   * `docs/cnpg-operator.md`), `W5` (admission warning), `U4` (update rule). Rendered as ` [rule 2.1#32]`.
+   */
+  readonly rule?: string;
 }
 
 const PROBLEMS = Symbol.for('cdk8s-cnpg.problems');
@@ -75,11 +80,12 @@ export class Problems {
   }
 }
 
-/** `field: message (got value); fix` */
+/** `field: message (got value); fix [rule id]` */
 export function formatProblem(p: Problem): string {
   const got = 'value' in p ? ` (got ${describeValue(p.value)})` : '';
   const fix = p.fix ? `; ${p.fix}` : '';
-  return `${p.field}: ${p.message}${got}${fix}`;
+  const rule = p.rule ? ` [rule ${p.rule}]` : '';
+  return `${p.field}: ${p.message}${got}${fix}${rule}`;
 }
 
 /** Renders a value for an error message: strings quoted, objects as compact JSON. */

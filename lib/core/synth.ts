@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Yaml } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { Problems } from './problems';
 
 /** Options of `synthComponents`. */
@@ -17,21 +18,60 @@ export interface SynthComponentsOptions {
   readonly warn?: (message: string) => void;
 }
 
+/** One validation error of a construct. */
+export interface ConstructError {
+  /** The construct path, e.g. `default/database/Cluster`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * Runs every construct's validation once (as cdk8s does at synth) and returns the errors with their construct paths.
+ * Validations may record warnings (`Problems.warn`), so this runs before the warnings are collected.
+ */
+export function validateApp(app: IConstruct): ConstructError[] {
+  const out: ConstructError[] = [];
+  for (const c of app.node.findAll()) {
+    for (const message of c.node.validate()) out.push({ path: c.node.path, message });
+  }
+  return out;
+}
+
+/**
+ * Formats errors grouped by construct path, in the order the constructs were defined:
+ *
+ * ```
+ * 3 errors in 2 constructs:
+ *
+ * [default/database/Cluster]
+ *   - spec.storage.size: Size value isn't valid (got "40 gigs"); use a Kubernetes quantity such as "40Gi" [rule 2.1#50]
+ * ```
+ */
+export function formatGroupedErrors(errors: readonly ConstructError[], noun = 'error'): string {
+  const groups = new Map<string, string[]>();
+  for (const e of errors) {
+    const list = groups.get(e.path) ?? [];
+    list.push(e.message);
+    groups.set(e.path, list);
+  }
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  const lines = [`${plural(errors.length, noun)} in ${plural(groups.size, 'construct')}:`];
+  for (const [path, messages] of groups) {
+    lines.push('', `[${path}]`, ...messages.map((m) => `  - ${m}`));
+  }
+  return lines.join('\n');
+}
+
 /**
  * Synthesizes an app into one folder per chart, `<app.outdir>/<chart id>/<chart id>.yaml`, so that each component has
  * a stable folder an Argo CD application can sync (cdk8s' own naming would add path hashes or index prefixes).
  *
- * Every construct's validation runs first and all errors of the app are reported together.
+ * Every construct's validation runs first; all errors of the app are reported together, grouped by construct path.
+ * Warnings (including those recorded while validating) are printed once.
  * Returns the files written, relative to the output directory.
  */
 export function synthComponents(app: App, options: SynthComponentsOptions = {}): string[] {
   const charts = app.node.findAll().filter((c): c is Chart => Chart.isChart(c));
-  const warnings = Problems.warningsBelow(app);
-  const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
-  for (const w of warnings) warn(w);
-  if (options.strict && warnings.length > 0) {
-    throw new Error(`strict mode: ${warnings.length} warning(s) are treated as errors:\n  ${warnings.join('\n  ')}`);
-  }
   const seen = new Map<string, Chart>();
   for (const chart of charts) {
     const other = seen.get(chart.node.id);
@@ -40,7 +80,16 @@ export function synthComponents(app: App, options: SynthComponentsOptions = {}):
     }
     seen.set(chart.node.id, chart);
   }
-  // The first toJson() validates the whole app (cdk8s collects every construct's errors and throws once).
+  const errors = validateApp(app);
+  const warnings = Problems.warningsBelow(app);
+  const warn = options.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+  for (const w of warnings) warn(w);
+  if (errors.length > 0) {
+    throw new Error(formatGroupedErrors(errors));
+  }
+  if (options.strict && warnings.length > 0) {
+    throw new Error(`strict mode: ${warnings.length} warning(s) are treated as errors:\n  ${warnings.join('\n  ')}`);
+  }
   const rendered = charts.map((chart) => ({ file: path.join(chart.node.id, `${chart.node.id}.yaml`), objects: chart.toJson() }));
   for (const { file, objects } of rendered) {
     if (objects.length === 0) continue;
