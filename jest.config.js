@@ -5,6 +5,8 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   testEnvironment: 'node',
+  // Two workers on the 2-core CI machine: the suites that run real servers spend much of their time waiting.
+  maxWorkers: 2,
   // The examples import the package by name, as another team's app would.
   moduleNameMapper: { '^cdk8s-cnpg$': '<rootDir>/lib/index.ts' },
 };

@@ -168,7 +168,7 @@ export function buildEnvironment(env: Environment, outdir: string): { app: App; 
 }
 
 /** Synthesizes every environment into `outdir` (the cdk8s CLI passes `CDK8S_OUTDIR`). */
-export function synthAll(outdir: string, options: { strict?: boolean; environments?: readonly Environment[] } = {}): void {
+export function synthAll(outdir: string, options: { strict?: boolean; environments?: readonly Environment[]; updateChecks?: boolean } = {}): void {
   const environments = options.environments ?? ENVIRONMENTS;
   const problems = environmentProblems(environments);
   if (problems.length > 0) throw new Error(`invalid environments:\n  ${problems.join('\n  ')}`);
@@ -176,7 +176,7 @@ export function synthAll(outdir: string, options: { strict?: boolean; environmen
     const { app } = buildEnvironment(env, outdir);
     // Breaking changes against what Argo CD applies: the committed dist/ (read from git; the cdk8s CLI has already
     // deleted the folder). CDK8S_CNPG_ACK accepts intended ones; CDK8S_CNPG_PREVIOUS_REF picks the deployed revision.
-    checkAppUpdates(app, PreviousManifests.fromDist(outdir, env.name));
+    if (options.updateChecks !== false) checkAppUpdates(app, PreviousManifests.fromDist(outdir, env.name));
     synthComponents(app, { strict: options.strict });
   }
   // Not under an environment folder, so no Argo CD application applies it: it is patched into argocd-cm once.

@@ -5,6 +5,7 @@ import { isDns1123Subdomain } from '../core/k8s-syntax';
 import { formatProblem, Problem, Problems } from '../core/problems';
 import type { CnpgCluster } from './cluster';
 import { contribExtensions, LIBRARY_ONLY, PRELOAD_REQUIRED } from './contrib-extensions';
+import { validateAdmission } from './admission';
 
 /** Whether an object must exist (`ensure`). */
 export enum ObjectEnsure {
@@ -190,6 +191,8 @@ export class CnpgDatabase extends Construct {
         })) : undefined,
       },
     });
+    // The webhook's rules for this kind, on the rendered object (escape hatches included).
+    validateAdmission(this, this.apiObject);
   }
 
   private validate(props: CnpgDatabaseProps, extensions: DatabaseExtensionOptions[], schemas: DatabaseSchemaOptions[]): void {

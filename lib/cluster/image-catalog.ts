@@ -4,6 +4,7 @@ import * as cnpg from '../../imports/postgresql.cnpg.io';
 import { isDns1123Subdomain } from '../core/k8s-syntax';
 import { Problem, Problems } from '../core/problems';
 import { ImageFlavour, PostgresImage } from './postgres-image';
+import { validateAdmission } from './admission';
 
 /** The API group of CloudNativePG's catalogs (`imageCatalogRef.apiGroup`). */
 export const CNPG_API_GROUP = 'postgresql.cnpg.io';
@@ -200,6 +201,7 @@ export class CnpgImageCatalog extends Construct implements IImageCatalog {
     this.apiObject = props.clusterWide
       ? new cnpg.ClusterImageCatalog(this, 'Resource', { metadata, spec })
       : new cnpg.ImageCatalog(this, 'Resource', { metadata, spec });
+    validateAdmission(this, this.apiObject);
   }
 
   /** Selects a major of this catalog for a cluster's `imageCatalog` prop. */

@@ -68,6 +68,8 @@ export interface HbaRule {
   readonly addressKind?: 'all' | 'samehost' | 'samenet' | 'ip' | 'hostname';
   readonly method: string;
   readonly options: Readonly<Record<string, string>>;
+  /** Things PostgreSQL accepts when it loads the file but that cannot be what was meant (reported as warnings). */
+  readonly lint: readonly string[];
 }
 
 /** The result of parsing one line. */
@@ -83,6 +85,11 @@ export interface HbaParseOptions {
    * @default 18
    */
   readonly major?: number;
+  /**
+   * Whether `oauth_validator_libraries` is set (PostgreSQL 18 rejects `oauth` lines without it).
+   * @default - unknown: not checked
+   */
+  readonly oauthValidatorLibraries?: boolean;
 }
 
 const CONNECTION_TYPES: readonly string[] = ['local', 'host', 'hostssl', 'hostnossl', 'hostgssenc', 'hostnogssenc'];
@@ -211,14 +218,15 @@ export function parseHbaLine(line: string, options: HbaParseOptions = {}): HbaPa
   // database
   let f = 1;
   if (f >= fields.length) return err('end-of-line before database specification');
+  const lint: string[] = [];
   const databases = fields[f++];
-  const listProblem = checkTokenList(databases, 'database');
+  const listProblem = checkTokenList(databases, 'database', lint);
   if (listProblem) return err(listProblem);
 
   // role
   if (f >= fields.length) return err('end-of-line before role specification');
   const users = fields[f++];
-  const userProblem = checkTokenList(users, 'role');
+  const userProblem = checkTokenList(users, 'role', lint);
   if (userProblem) return err(userProblem);
 
   // address
@@ -290,22 +298,25 @@ export function parseHbaLine(line: string, options: HbaParseOptions = {}): HbaPa
       if (eq < 0) return err(`authentication option not in name=value format: ${tok.value}`);
       const name = tok.value.slice(0, eq);
       const value = tok.value.slice(eq + 1);
-      const problem = checkOption(type, method, name, value, major);
+      const problem = checkOption(type, method, name, value, major, lint);
       if (problem) return err(problem);
       opts[name] = value;
     }
   }
-  const crossProblem = checkOptionCombinations(method, opts);
+  const crossProblem = checkOptionCombinations(method, opts, lint);
   if (crossProblem) return err(crossProblem);
+  if (method === 'oauth' && options.oauthValidatorLibraries === false) {
+    return err('oauth_validator_libraries must be set for authentication method oauth');
+  }
   return {
     kind: 'rule',
-    rule: { type, databases, users, address, addressKind, method, options: opts },
+    rule: { type, databases, users, address, addressKind, method, options: opts, lint },
   };
 }
 
-function checkTokenList(tokens: HbaToken[], what: 'database' | 'role'): string | undefined {
+function checkTokenList(tokens: HbaToken[], what: 'database' | 'role', lint: string[]): string | undefined {
   for (const t of tokens) {
-    if (t.value === '' && !t.quoted) return `empty ${what} name in list (a stray comma?)`;
+    if (t.value === '' && !t.quoted) lint.push(`empty ${what} name in the list (a stray comma?); it matches nothing`);
     if (!t.quoted && t.value.startsWith('@')) {
       return `"${t.value}" includes a file, but CloudNativePG provides no files next to pg_hba.conf`;
     }
@@ -327,11 +338,11 @@ function regexProblem(source: string): string | undefined {
   }
 }
 
-function checkOption(type: HbaConnectionType, method: string, name: string, value: string, major: number): string | undefined {
+function checkOption(type: HbaConnectionType, method: string, name: string, value: string, major: number, lint: string[]): string | undefined {
   if (name === 'clientcert') {
     if (type !== 'hostssl') return 'clientcert can only be configured for "hostssl" rows';
-    if (value !== 'verify-full' && value !== 'verify-ca') return `invalid value for clientcert: "${value}"`;
-    if (method === 'cert' && value !== 'verify-full') return 'clientcert only accepts "verify-full" when using "cert" authentication';
+    if (method === 'cert' && value !== 'verify-full') return 'clientcert can only be set to "verify-full" when using "cert" authentication';
+    if (value !== 'verify-full' && value !== 'verify-ca') lint.push(`clientcert=${value} is neither verify-ca nor verify-full, so no client certificate is required`);
     return undefined;
   }
   if (name === 'clientname') {
@@ -353,7 +364,7 @@ function checkOption(type: HbaConnectionType, method: string, name: string, valu
   return undefined;
 }
 
-function checkOptionCombinations(method: string, o: Record<string, string>): string | undefined {
+function checkOptionCombinations(method: string, o: Record<string, string>, lint: string[]): string | undefined {
   if (method === 'ldap') {
     if (o.ldapserver === undefined && o.ldapurl === undefined) {
       return 'authentication method "ldap" requires argument "ldapserver" to be set';
@@ -372,7 +383,7 @@ function checkOptionCombinations(method: string, o: Record<string, string>): str
   }
   if (method === 'radius') {
     if (o.radiusservers === undefined) return 'authentication method "radius" requires argument "radiusservers" to be set';
-    if (o.radiussecrets === undefined) return 'authentication method "radius" requires argument "radiussecrets" to be set';
+    if (o.radiussecrets === undefined) lint.push('radius without radiussecrets: every login fails');
   }
   if (method === 'oauth' && o.issuer === undefined) return 'authentication method "oauth" requires argument "issuer" to be set';
   return undefined;
@@ -509,6 +520,9 @@ export function pgHbaProblems(lines: readonly unknown[], options: PgHbaCheckOpti
     if (parsed.kind === 'empty') return;
     expanded.push(line);
     const rule = parsed.rule;
+    for (const message of rule.lint) {
+      warnings.push({ field: at, message, value: raw, rule: rules.syntax });
+    }
     if (rule.type === 'local') {
       warnings.push({
         field: at,

@@ -7,6 +7,7 @@ import { Problems } from '../core/problems';
 import { CnpgPoolerPodMonitor } from '../monitoring/pod-monitor';
 import { ICnpgCluster } from './cluster-ref';
 import { PodAntiAffinity } from './cluster-options';
+import { validateAdmission } from './admission';
 
 /** Which of the cluster's Services a Pooler forwards to (`spec.type`). */
 export enum PoolerType {
@@ -195,6 +196,8 @@ export class Pooler extends Construct {
         },
       },
     });
+    // The webhook's rules for this kind, on the rendered object (escape hatches included).
+    validateAdmission(this, this.apiObject);
 
     if (props.monitoring !== false) {
       const options = typeof props.monitoring === 'object' ? props.monitoring : {};

@@ -7,6 +7,7 @@ import { ManagedRole } from '../cluster/roles';
 import { isDns1123Subdomain } from '../core/k8s-syntax';
 import { Problem, Problems } from '../core/problems';
 import { IBasicAuthCredential } from '../secrets/credential-ref';
+import { validateAdmission } from '../cluster/admission';
 
 /** What a publication or subscription does to PostgreSQL when its Kubernetes object is deleted. */
 export enum ReplicationReclaimPolicy {
@@ -225,6 +226,8 @@ export class CnpgPublication extends Construct implements IPublication {
         publicationReclaimPolicy: (props.reclaimPolicy ?? ReplicationReclaimPolicy.RETAIN) as string as cnpg.PublicationSpecPublicationReclaimPolicy,
       },
     });
+    // The webhook's rules for this kind, on the rendered object (escape hatches included).
+    validateAdmission(this, this.apiObject);
   }
 
   private validate(props: CnpgPublicationProps): void {

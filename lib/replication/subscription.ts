@@ -7,6 +7,7 @@ import { isDns1123Subdomain } from '../core/k8s-syntax';
 import { formatProblem, Problems } from '../core/problems';
 import { IBasicAuthCredential } from '../secrets/credential-ref';
 import { IPublication, ReplicationReclaimPolicy } from './publication';
+import { validateAdmission } from '../cluster/admission';
 
 /** Properties of a `CnpgSubscription`. */
 export interface CnpgSubscriptionProps {
@@ -182,5 +183,7 @@ export class CnpgSubscription extends Construct {
         subscriptionReclaimPolicy: (props.reclaimPolicy ?? ReplicationReclaimPolicy.RETAIN) as string as cnpg.SubscriptionSpecSubscriptionReclaimPolicy,
       },
     });
+    // The webhook's rules for this kind, on the rendered object (escape hatches included).
+    validateAdmission(this, this.apiObject);
   }
 }

@@ -112,15 +112,15 @@ export function storageSize(storage: any): string | undefined {
   return typeof req === 'string' || typeof req === 'number' ? String(req) : undefined;
 }
 
-function storageSizeRules(path: string, storage: any, propField?: string): Finding[] {
+function storageSizeRules(path: string, storage: any, propField?: string, ids?: { invalid: string; missing: string }): Finding[] {
   const out: Finding[] = [];
   if (!isObj(storage)) return out;
   const size = storage.size;
   if (typeof size === 'string' && size !== '' && !isQuantity(size)) {
-    out.push({ field: `${path}.size`, message: 'Size value isn\'t valid', value: size, fix: 'use a Kubernetes quantity such as "40Gi"', propField });
+    out.push({ field: `${path}.size`, message: 'Size value isn\'t valid', value: size, fix: 'use a Kubernetes quantity such as "40Gi"', propField, rule: ids?.invalid });
   }
   if ((size === undefined || size === '') && !(parseQuantity(String(storage.pvcTemplate?.resources?.requests?.storage ?? '')) > 0)) {
-    out.push({ field: `${path}.size`, message: 'Size not configured. Please add it, or a storage request in the pvcTemplate.', fix: 'set the size, e.g. "40Gi"', propField });
+    out.push({ field: `${path}.size`, message: 'Size not configured. Please add it, or a storage request in the pvcTemplate.', fix: 'set the size, e.g. "40Gi"', propField, rule: ids?.missing });
   }
   return out;
 }
@@ -422,7 +422,8 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
   }),
 
   // ---- storage
-  rule('2.1#50', '2.1', "Size value isn't valid / Size not configured", (c) => storageSizeRules('spec.storage', c.rawSpec.storage ?? {}, 'storageSize')),
+  rule('2.1#50', '2.1', "Size value isn't valid (51: Size not configured. Please add it, or a storage request in the pvcTemplate.)", (c) =>
+    storageSizeRules('spec.storage', c.rawSpec.storage ?? {}, 'storageSize', { invalid: '2.1#50', missing: '2.1#51' })),
   rule('2.1#52', '2.1', 'rules 50–51 for walStorage', (c) => storageSizeRules('spec.walStorage', c.rawSpec.walStorage, 'walStorageSize')),
   rule('2.1#53', '2.1', 'rules 50–51 for each tablespace', (c) => list(c.spec.tablespaces).flatMap((t, i) => storageSizeRules(`spec.tablespaces[${i}].storage`, isObj(t) ? t.storage ?? {} : {}))),
   rule('2.1#54', '2.1', 'Conflicting settings: provide either ephemeralVolumeSource or ephemeralVolumesSizeLimit.TemporaryData, not both.', (c) =>
@@ -1025,7 +1026,7 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
 /** Every rule id a Cluster problem can carry (the table's, and the sub-rules of the §2.6 entries). */
 export const CLUSTER_RULE_IDS: readonly string[] = [
   ...CLUSTER_RULES.map((r) => r.id).filter((id) => id !== '2.6#parameters' && id !== '2.6#pg_hba'),
-  '2.1#93', '2.1#94', '2.6#string-values', '2.6#postgres', '2.6#unchecked',
+  '2.1#51', '2.1#93', '2.1#94', '2.6#string-values', '2.6#postgres', '2.6#unchecked',
   '2.1#107', '2.6#pg_hba', '2.6#pg_hba-operator-roles', '2.6#pg_hba-local', '2.6#pg_hba-md5',
 ];
 
@@ -1282,6 +1283,7 @@ function parameterFindings(c: ClusterContext): Finding[] {
 function hbaFindings(c: ClusterContext): Finding[] {
   const hba = pgHbaProblems(list(c.rawSpec.postgresql?.pg_hba), {
     major: c.major,
+    oauthValidatorLibraries: typeof c.userParameters.oauth_validator_libraries === 'string' && c.userParameters.oauth_validator_libraries !== '',
     podSelectorRefs: list(c.rawSpec.podSelectorRefs).map((r) => r?.name).filter((n) => typeof n === 'string'),
     rules: { syntax: '2.6#pg_hba', podSelector: '2.1#107', reserved: '2.6#pg_hba-operator-roles', local: '2.6#pg_hba-local', md5: '2.6#pg_hba-md5' },
   });

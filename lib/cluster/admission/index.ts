@@ -43,6 +43,7 @@ function runRules<C>(rules: readonly AdmissionRule<C>[], ctx: C, options: Admiss
     for (const f of findings) {
       const { severity, ...problem } = f;
       const p: AdmissionProblem = { ...problem, rule: f.rule ?? r.id };
+      if ('value' in p && p.value === undefined) delete (p as { value?: unknown }).value; // no "(got undefined)"
       ((severity ?? r.severity) === 'warning' ? warnings : errors).push(p);
     }
   }
@@ -99,10 +100,16 @@ export function markDeployed(construct: IConstruct): void {
  * text) is not reported again.
  */
 export function validateAdmission(construct: IConstruct, apiObject: ApiObject): void {
+  let cache: { key: string; result: AdmissionResult } | undefined;
+  Problems.of(construct); // created now, so its own validation is registered before synth
   construct.node.addValidation({
     validate: () => {
       const host = construct as unknown as Record<symbol, boolean>;
-      const result = admissionProblemsFor(apiObject.toJson(), { existing: host[EXISTING] === true });
+      // cdk8s validates the whole app once per chart: check each rendering once
+      const json = apiObject.toJson();
+      const key = `${host[EXISTING] === true}|${JSON.stringify(json)}`;
+      if (!cache || cache.key !== key) cache = { key, result: admissionProblemsFor(json, { existing: host[EXISTING] === true }) };
+      const result = cache.result;
       const problems = Problems.of(construct);
       const ownErrors = problems.errorMessages;
       const ownWarnings = Problems.warningsBelow(construct).map((w) => w.replace(/^\[[^\]]*\] /, ''));
