@@ -6,6 +6,7 @@ import { CnpgCluster } from '../cluster/cluster';
 import { isDns1123Label, isDns1123Subdomain } from '../core/k8s-syntax';
 import { Problems } from '../core/problems';
 import { IS3Credential } from '../secrets/credential-ref';
+import { resourceQuantities, toL1Quantities } from '../core/resources';
 
 /** The CNPG-I name of the Barman Cloud plugin. */
 export const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';
@@ -622,24 +623,11 @@ function sortRecord(r: Record<string, string>): Record<string, string> {
 }
 
 function renderResources(resources: ContainerResources | undefined): barman.ObjectStoreSpecInstanceSidecarConfigurationResources | undefined {
-  if (!resources) return undefined;
-  const cpuLimit = resources.cpu?.limit?.amount;
-  const memLimit = resources.memory?.limit ? formatMebibytes(resources.memory.limit.toMebibytes()) : undefined;
-  const cpuRequest = resources.cpu?.request?.amount ?? cpuLimit;
-  const memRequest = resources.memory?.request ? formatMebibytes(resources.memory.request.toMebibytes()) : memLimit;
-  const limits: Record<string, barman.ObjectStoreSpecInstanceSidecarConfigurationResourcesLimits> = {};
-  const requests: Record<string, barman.ObjectStoreSpecInstanceSidecarConfigurationResourcesRequests> = {};
-  if (cpuLimit) limits.cpu = barman.ObjectStoreSpecInstanceSidecarConfigurationResourcesLimits.fromString(cpuLimit);
-  if (memLimit) limits.memory = barman.ObjectStoreSpecInstanceSidecarConfigurationResourcesLimits.fromString(memLimit);
-  if (cpuRequest) requests.cpu = barman.ObjectStoreSpecInstanceSidecarConfigurationResourcesRequests.fromString(cpuRequest);
-  if (memRequest) requests.memory = barman.ObjectStoreSpecInstanceSidecarConfigurationResourcesRequests.fromString(memRequest);
-  if (Object.keys(limits).length === 0 && Object.keys(requests).length === 0) return undefined;
+  const q = resourceQuantities(resources);
+  if (!q) return undefined;
   return {
-    limits: Object.keys(limits).length ? limits : undefined,
-    requests: Object.keys(requests).length ? requests : undefined,
+    limits: toL1Quantities(q.limits, barman.ObjectStoreSpecInstanceSidecarConfigurationResourcesLimits.fromString),
+    requests: toL1Quantities(q.requests, barman.ObjectStoreSpecInstanceSidecarConfigurationResourcesRequests.fromString),
   };
 }
 
-function formatMebibytes(mebibytes: number): string {
-  return mebibytes % 1024 === 0 ? `${mebibytes / 1024}Gi` : `${mebibytes}Mi`;
-}

@@ -6,6 +6,7 @@ import { Problems } from '../core/problems';
 import { IBasicAuthCredential, IS3Credential } from '../secrets/credential-ref';
 import { BARMAN_CLOUD_PLUGIN, BackupStore, SecretKeyReference } from './backup-store';
 import { ClusterRecovery, RecoveryTarget } from './recovery';
+import { psqlPodSpec } from '../core/psql-job';
 
 /** What the verification query of a restore drill must return. */
 export class DrillExpectation {
@@ -153,9 +154,6 @@ esac
 echo "restore drill PASSED"
 `;
 
-/** UID and GID of the postgres user in CloudNativePG's PostgreSQL images. */
-const POSTGRES_UID = 26;
-
 /**
  * A restore drill (定期的な復旧演習): rebuilds the production database from object storage in a temporary namespace,
  * at a chosen point in time, and verifies it with a query.
@@ -268,58 +266,19 @@ export class RestoreDrill extends Construct {
         ttlSecondsAfterFinished: ttl,
         template: {
           metadata: { labels: { ...labels, 'app.kubernetes.io/name': 'restore-drill', 'app.kubernetes.io/component': 'verify', 'app.kubernetes.io/instance': clusterName } },
-          spec: {
-            restartPolicy: 'Never',
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: POSTGRES_UID,
-              runAsGroup: POSTGRES_UID,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
-            containers: [{
-              name: 'verify',
-              image: source.image.imageName,
-              imagePullPolicy: 'IfNotPresent',
-              command: ['/bin/sh', '-c', VERIFY_SCRIPT],
-              env: [
-                { name: 'PGHOST', value: this.cluster.rwServiceName },
-                { name: 'PGPORT', value: '5432' },
-                { name: 'PGDATABASE', value: this.cluster.databaseName },
-                { name: 'PGUSER', valueFrom: { secretKeyRef: { name: props.ownerCredential.secretName, key: 'username' } } },
-                { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: props.ownerCredential.secretName, key: 'password' } } },
-                { name: 'PGSSLMODE', value: 'verify-full' },
-                { name: 'PGSSLROOTCERT', value: '/etc/postgres-ca/ca.crt' },
-                { name: 'PGCONNECT_TIMEOUT', value: '10' },
-                { name: 'PGAPPNAME', value: 'restore-drill' },
-                { name: 'HOME', value: '/tmp' },
-                { name: 'DRILL_SQL', value: verifySql },
-                { name: 'DRILL_EXPECT_MODE', value: expect.mode },
-                { name: 'DRILL_EXPECT_VALUE', value: expect.value },
-              ],
-              resources: {
-                requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
-                limits: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('128Mi') },
-              },
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                privileged: false,
-                capabilities: { drop: ['ALL'] },
-              },
-              volumeMounts: [
-                { name: 'server-ca', mountPath: '/etc/postgres-ca', readOnly: true },
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
-            }],
-            volumes: [
-              // The operator's CA Secret also holds the CA's private key: mount only the certificate.
-              { name: 'server-ca', secret: { secretName: this.cluster.caSecretName, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
+          spec: psqlPodSpec({
+            cluster: this.cluster,
+            credentialSecretName: props.ownerCredential.secretName,
+            containerName: 'verify',
+            script: VERIFY_SCRIPT,
+            applicationName: 'restore-drill',
+            connectTimeoutSeconds: 10,
+            env: [
+              { name: 'DRILL_SQL', value: verifySql },
+              { name: 'DRILL_EXPECT_MODE', value: expect.mode },
+              { name: 'DRILL_EXPECT_VALUE', value: expect.value },
             ],
-          },
+          }),
         },
       },
     });

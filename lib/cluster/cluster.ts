@@ -17,6 +17,7 @@ import { ExternalCluster } from './external-cluster';
 import { ImageCatalogSelection } from './image-catalog';
 import { ImageVolumeExtension, ImageVolumeExtensionOptions } from './image-extensions';
 import { ManagedRole, ManagedRoleOptions } from './roles';
+import { resourceQuantities, toL1Quantities } from '../core/resources';
 
 /** What a bootstrap method contributes to a cluster's spec. */
 export interface ClusterBootstrapConfig {
@@ -579,25 +580,11 @@ function renderParameters(parameters: Record<string, ParameterValue> | undefined
 }
 
 function renderResources(resources: ContainerResources | undefined): cnpg.ClusterSpecResources | undefined {
-  if (!resources) return undefined;
-  const cpuLimit = resources.cpu?.limit?.amount;
-  const memLimit = resources.memory?.limit ? formatMebibytes(resources.memory.limit.toMebibytes()) : undefined;
-  // Requests default to limits: Guaranteed QoS keeps PostgreSQL from being the first evicted under memory pressure.
-  const cpuRequest = resources.cpu?.request?.amount ?? cpuLimit;
-  const memRequest = resources.memory?.request ? formatMebibytes(resources.memory.request.toMebibytes()) : memLimit;
-  const limits: Record<string, cnpg.ClusterSpecResourcesLimits> = {};
-  const requests: Record<string, cnpg.ClusterSpecResourcesRequests> = {};
-  if (cpuLimit) limits.cpu = cnpg.ClusterSpecResourcesLimits.fromString(cpuLimit);
-  if (memLimit) limits.memory = cnpg.ClusterSpecResourcesLimits.fromString(memLimit);
-  if (cpuRequest) requests.cpu = cnpg.ClusterSpecResourcesRequests.fromString(cpuRequest);
-  if (memRequest) requests.memory = cnpg.ClusterSpecResourcesRequests.fromString(memRequest);
+  const q = resourceQuantities(resources);
+  if (!q) return undefined;
   return {
-    limits: Object.keys(limits).length ? limits : undefined,
-    requests: Object.keys(requests).length ? requests : undefined,
+    limits: toL1Quantities(q.limits, cnpg.ClusterSpecResourcesLimits.fromString),
+    requests: toL1Quantities(q.requests, cnpg.ClusterSpecResourcesRequests.fromString),
   };
 }
 
-/** `2048` → `2Gi`, `512` → `512Mi`: the unit a reviewer would write. */
-function formatMebibytes(mebibytes: number): string {
-  return mebibytes % 1024 === 0 ? `${mebibytes / 1024}Gi` : `${mebibytes}Mi`;
-}

@@ -8,6 +8,7 @@ import { CnpgPoolerPodMonitor } from '../monitoring/pod-monitor';
 import { ICnpgCluster } from './cluster-ref';
 import { PodAntiAffinity } from './cluster-options';
 import { validateAdmission } from './admission';
+import { resourceQuantities, toL1Quantities } from '../core/resources';
 
 /** Which of the cluster's Services a Pooler forwards to (`spec.type`). */
 export enum PoolerType {
@@ -271,28 +272,12 @@ function renderParameters(parameters: Record<string, string | number> | undefine
 }
 
 function renderResources(resources: ContainerResources | undefined): cnpg.PoolerSpecTemplateSpecContainersResources {
-  const r = resources ?? {
+  const q = resourceQuantities(resources ?? {
     cpu: { request: Cpu.millis(100), limit: Cpu.units(1) },
     memory: { request: Size.mebibytes(64), limit: Size.mebibytes(256) },
-  };
-  const cpuLimit = r.cpu?.limit?.amount;
-  const memLimit = r.memory?.limit ? mebibytes(r.memory.limit) : undefined;
-  const cpuRequest = r.cpu?.request?.amount ?? cpuLimit;
-  const memRequest = r.memory?.request ? mebibytes(r.memory.request) : memLimit;
-  const limits: Record<string, cnpg.PoolerSpecTemplateSpecContainersResourcesLimits> = {};
-  const requests: Record<string, cnpg.PoolerSpecTemplateSpecContainersResourcesRequests> = {};
-  if (cpuLimit) limits.cpu = cnpg.PoolerSpecTemplateSpecContainersResourcesLimits.fromString(cpuLimit);
-  if (memLimit) limits.memory = cnpg.PoolerSpecTemplateSpecContainersResourcesLimits.fromString(memLimit);
-  if (cpuRequest) requests.cpu = cnpg.PoolerSpecTemplateSpecContainersResourcesRequests.fromString(cpuRequest);
-  if (memRequest) requests.memory = cnpg.PoolerSpecTemplateSpecContainersResourcesRequests.fromString(memRequest);
+  });
   return {
-    limits: Object.keys(limits).length ? limits : undefined,
-    requests: Object.keys(requests).length ? requests : undefined,
+    limits: toL1Quantities(q?.limits, cnpg.PoolerSpecTemplateSpecContainersResourcesLimits.fromString),
+    requests: toL1Quantities(q?.requests, cnpg.PoolerSpecTemplateSpecContainersResourcesRequests.fromString),
   };
-}
-
-/** `Size` → `256Mi` / `1Gi`, as a reviewer would write it. */
-function mebibytes(size: Size): string {
-  const mi = size.toMebibytes();
-  return mi % 1024 === 0 ? `${mi / 1024}Gi` : `${mi}Mi`;
 }

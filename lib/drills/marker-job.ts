@@ -4,6 +4,7 @@ import type { CnpgCluster } from '../cluster/cluster';
 import { isDns1123Label } from '../core/k8s-syntax';
 import { Problems } from '../core/problems';
 import { IBasicAuthCredential } from '../secrets/credential-ref';
+import { psqlPodSpec } from '../core/psql-job';
 
 /** Properties of `DrillMarkerJobs`. */
 export interface DrillMarkerJobsProps {
@@ -47,8 +48,6 @@ export interface DrillMarkerJobsProps {
   readonly labels?: Record<string, string>;
 }
 
-/** UID and GID of the postgres user in CloudNativePG's PostgreSQL images. */
-const POSTGRES_UID = 26;
 
 const COMMON = `set -eu
 q() { psql -X -A -t -q -v ON_ERROR_STOP=1 -v run_id="$DRILL_RUN_ID" -v drill="$DRILL_NAME" "$@"; }
@@ -176,61 +175,22 @@ export class DrillMarkerJobs extends Construct {
         ttlSecondsAfterFinished: ttl,
         template: {
           metadata: { labels: labelsOf(component) },
-          spec: {
-            restartPolicy: 'Never',
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: POSTGRES_UID,
-              runAsGroup: POSTGRES_UID,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
-            containers: [{
-              name: component,
-              image: cluster.image.imageName,
-              imagePullPolicy: 'IfNotPresent',
-              command: ['/bin/sh', '-c', script],
-              env: [
-                { name: 'PGHOST', value: cluster.rwServiceName },
-                { name: 'PGPORT', value: '5432' },
-                { name: 'PGDATABASE', value: cluster.databaseName },
-                { name: 'PGUSER', valueFrom: { secretKeyRef: { name: credential.secretName, key: 'username' } } },
-                { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: credential.secretName, key: 'password' } } },
-                { name: 'PGSSLMODE', value: 'verify-full' },
-                { name: 'PGSSLROOTCERT', value: '/etc/postgres-ca/ca.crt' },
-                { name: 'PGCONNECT_TIMEOUT', value: '3' },
-                { name: 'PGAPPNAME', value: `cnpg-drill-${component}` },
-                { name: 'HOME', value: '/tmp' },
-                { name: 'DRILL_RUN_ID', value: props.runId },
-                { name: 'DRILL_NAME', value: props.drill ?? props.runId },
-                { name: 'DRILL_SCHEMA', value: schema },
-                { name: 'DRILL_WAIT_SECONDS', value: String(wait) },
-                { name: 'DRILL_INSTANCES', value: String(cluster.instances) },
-                { name: 'DRILL_RO_HOST', value: cluster.roServiceName },
-              ],
-              resources: {
-                requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
-                limits: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('128Mi') },
-              },
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                privileged: false,
-                capabilities: { drop: ['ALL'] },
-              },
-              volumeMounts: [
-                { name: 'server-ca', mountPath: '/etc/postgres-ca', readOnly: true },
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
-            }],
-            volumes: [
-              // The operator's CA Secret also holds the CA's private key: mount only the certificate.
-              { name: 'server-ca', secret: { secretName: cluster.caSecretName, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
+          spec: psqlPodSpec({
+            cluster,
+            credentialSecretName: credential.secretName,
+            containerName: component,
+            script,
+            applicationName: `cnpg-drill-${component}`,
+            connectTimeoutSeconds: 3,
+            env: [
+              { name: 'DRILL_RUN_ID', value: props.runId },
+              { name: 'DRILL_NAME', value: props.drill ?? props.runId },
+              { name: 'DRILL_SCHEMA', value: schema },
+              { name: 'DRILL_WAIT_SECONDS', value: String(wait) },
+              { name: 'DRILL_INSTANCES', value: String(cluster.instances) },
+              { name: 'DRILL_RO_HOST', value: cluster.roServiceName },
             ],
-          },
+          }),
         },
       },
     });
