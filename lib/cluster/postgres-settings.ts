@@ -655,16 +655,9 @@ export function parseIntValue(value: string, baseUnit?: string): Parsed {
   const c = value[r.end];
   if (c === '.' || c === 'e' || c === 'E' || r.erange) r = strtod(value);
   if (r.end === 0 || r.erange || Number.isNaN(r.value)) return { ok: false, reason: 'syntax' };
-  let val = r.value;
-  let end = r.end;
-  while (isSpace(value[end])) end++;
-  if (end < value.length) {
-    if (!baseUnit) return { ok: false, reason: 'no-unit' };
-    const converted = convertToBaseUnit(val, value.slice(end), baseUnit);
-    if (converted === undefined) return { ok: false, reason: 'unit' };
-    val = converted;
-  }
-  val = rint(val);
+  const withUnit = applyUnit(r.value, value, r.end, baseUnit);
+  if (!withUnit.ok) return withUnit;
+  const val = rint(withUnit.value);
   if (val > INT_MAX || val < INT_MIN) return { ok: false, reason: 'int-range' };
   return { ok: true, value: val === 0 ? 0 : val };
 }
@@ -673,16 +666,17 @@ export function parseIntValue(value: string, baseUnit?: string): Parsed {
 export function parseRealValue(value: string, baseUnit?: string): Parsed {
   const r = strtod(value);
   if (r.end === 0 || r.erange || Number.isNaN(r.value)) return { ok: false, reason: 'syntax' };
-  let val = r.value;
-  let end = r.end;
+  return applyUnit(r.value, value, r.end, baseUnit);
+}
+
+/** The unit after the number (after white space), converted to the setting's base unit, as guc.c does. */
+function applyUnit(number: number, value: string, numberEnd: number, baseUnit: string | undefined): Parsed {
+  let end = numberEnd;
   while (isSpace(value[end])) end++;
-  if (end < value.length) {
-    if (!baseUnit) return { ok: false, reason: 'no-unit' };
-    const converted = convertToBaseUnit(val, value.slice(end), baseUnit);
-    if (converted === undefined) return { ok: false, reason: 'unit' };
-    val = converted;
-  }
-  return { ok: true, value: val };
+  if (end >= value.length) return { ok: true, value: number };
+  if (!baseUnit) return { ok: false, reason: 'no-unit' };
+  const converted = convertToBaseUnit(number, value.slice(end), baseUnit);
+  return converted === undefined ? { ok: false, reason: 'unit' } : { ok: true, value: converted };
 }
 
 /** Common unit mistakes → the unit PostgreSQL wants. */
