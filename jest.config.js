@@ -2,6 +2,9 @@
 module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The full backup → restore round trip (about 20-30 s of real barman-cloud and PostgreSQL work) has its own run,
+  // `npm run test:rehearsal`, which CI runs after `npm test`: it keeps `npm test` under a minute on two cores.
+  testPathIgnorePatterns: ['/node_modules/', '/test/rehearse-roundtrip\\.test\\.ts$'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   testEnvironment: 'node',
