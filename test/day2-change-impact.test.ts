@@ -145,3 +145,34 @@ describe('describeChangeImpact: scaling, storage, pods, identity', () => {
     ]);
   });
 });
+
+describe('changeImpactReport: what synth prints against the committed dist/', () => {
+  const { App, Chart } = jest.requireActual('cdk8s');
+  const lib = jest.requireActual('../lib');
+  const fixture = require('path').join(__dirname, 'fixtures', 'update-checks', 'previous');
+
+  const build = (parameters: Record<string, string | number>, instances = 3) => {
+    const app = new App({ outdir: require('os').tmpdir() });
+    const chart = new Chart(app, 'database', { namespace: 'data-infra' });
+    const cluster = new lib.CnpgCluster(chart, 'Cluster', {
+      clusterName: 'cnpg-ha', instances, image: lib.PostgresImage.of('16.14', { flavour: lib.ImageFlavour.STANDARD }),
+      storageSize: '40Gi', storageClass: 'longhorn', walStorageSize: '10Gi', database: 'appdb', parameters,
+    });
+    // As deployed: archiving into the store (the fixture's Cluster has the same plugin entry).
+    cluster.addPlugin({ name: 'barman-cloud.cloudnative-pg.io', isWalArchiver: true, parameters: { barmanObjectName: 'cnpg-ha-backups', serverName: 'cnpg-ha' } });
+    return app;
+  };
+  const previous = () => lib.PreviousManifests.fromDist(fixture, 'default', { source: 'files' });
+
+  test('a postmaster parameter is reported as a rolling restart, a sighup one as a reload, scaling as scaling', () => {
+    const lines: string[] = lib.changeImpactReport(build({ max_connections: 300, shared_buffers: '512MB', wal_level: 'logical', work_mem: '8MB' }, 5), previous());
+    expect(lines[0]).toMatch(/^cluster data-infra\/cnpg-ha: rolling restart/);
+    expect(lines.join('\n')).toContain('restart: spec.postgresql.parameters.max_connections (200 → 300)');
+    expect(lines.join('\n')).toMatch(/reload: spec.postgresql.parameters.work_mem \(∅ → 8MB\)/);
+    expect(lines.join('\n')).toMatch(/scale-up: spec.instances \(3 → 5\)/);
+  });
+
+  test('an unchanged cluster prints nothing', () => {
+    expect(lib.changeImpactReport(build({ max_connections: 200, shared_buffers: '512MB', wal_level: 'logical' }), previous())).toEqual([]);
+  });
+});

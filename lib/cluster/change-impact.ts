@@ -11,6 +11,8 @@
  * first), then the primary by switchover or in-place restart (`primaryUpdateMethod`), or after a manual
  * `kubectl cnpg promote` with `primaryUpdateStrategy: supervised`.
  */
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { PostgresSettings } from './postgres-settings';
 
 /** What a change does to the running cluster, from least to most disruptive. */
@@ -438,4 +440,22 @@ function stable(v: unknown): string {
     return `{${Object.keys(v as object).sort().filter((k) => (v as any)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stable((v as any)[k])}`).join(',')}}`;
   }
   return JSON.stringify(v);
+}
+
+/**
+ * What deploying `app` would do to each of its clusters, compared with the deployed manifests (`previous`, e.g.
+ * `PreviousManifests.fromDist`): one block of lines per cluster that changes (reload, rolling restart, scaling, …),
+ * nothing for unchanged clusters. Synth prints it so the impact of a change is visible before review.
+ */
+export function changeImpactReport(app: IConstruct, previous: { find(kind: string, namespace: string | undefined, name: string): { object: any } | undefined }): string[] {
+  const out: string[] = [];
+  for (const c of app.node.findAll()) {
+    if (!(c instanceof ApiObject) || c.apiGroup !== 'postgresql.cnpg.io' || c.kind !== 'Cluster') continue;
+    const next = c.toJson();
+    const prev = previous.find('Cluster', next.metadata?.namespace, next.metadata?.name)?.object;
+    if (!prev) continue;
+    const impact = describeChangeImpact(prev, next);
+    if (impact.changes.length > 0) out.push(...formatChangeImpact(impact));
+  }
+  return out;
 }
