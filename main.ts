@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import {
-  argocdConfigMapPatch, CredentialCatalog, DeclaredCredential, ImageFlavour, PostgresImage, PostgresPlatform, PostgresPlatformProps,
+  argocdConfigMapPatch, changeImpactReport, CredentialCatalog, DeclaredCredential, ImageFlavour, PostgresImage, PostgresPlatform, PostgresPlatformProps,
   PrimaryUpdateStrategy, RecoveryTarget, synthComponents, PublicationTarget, PublicationRef, ClusterEndpoint, ExternalTls,
 } from './lib';
 import { checkAppUpdates, PreviousManifests } from './lib/core/update-checks';
@@ -176,7 +176,12 @@ export function synthAll(outdir: string, options: { strict?: boolean; environmen
     const { app } = buildEnvironment(env, outdir);
     // Breaking changes against what Argo CD applies: the committed dist/ (read from git; the cdk8s CLI has already
     // deleted the folder). CDK8S_CNPG_ACK accepts intended ones; CDK8S_CNPG_PREVIOUS_REF picks the deployed revision.
-    if (options.updateChecks !== false) checkAppUpdates(app, PreviousManifests.fromDist(outdir, env.name));
+    if (options.updateChecks !== false) {
+      const previous = PreviousManifests.fromDist(outdir, env.name);
+      checkAppUpdates(app, previous);
+      // What the change does to each running cluster (reload, rolling restart, scaling), for the reviewer.
+      for (const line of changeImpactReport(app, previous)) process.stderr.write(`impact: ${line}\n`);
+    }
     synthComponents(app, { strict: options.strict });
   }
   // Not under an environment folder, so no Argo CD application applies it: it is patched into argocd-cm once.
