@@ -79,7 +79,7 @@ export class SealingCertificate {
   public static fromPem(pem: string, source: string, options: CertificateOptions = {}): SealingCertificate {
     const now = options.now ?? new Date();
     const fetch = fetchCertCommand(source, options);
-    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-{5}/.test(pem)) {
       throw new Error(
         `sealing certificate ${source} contains a PRIVATE KEY; sealing needs only the public certificate — ` +
           'remove the private key from this file (and from version control and backups you did not intend), ' +
