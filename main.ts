@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import {
-  argocdConfigMapPatch, changeImpactReport, CredentialCatalog, DeclaredCredential, ImageFlavour, PostgresImage, PostgresPlatform, PostgresPlatformProps,
+  argocdConfigMapPatch, changeImpactReport, CredentialCatalog, isDns1123Label, DeclaredCredential, ImageFlavour, PostgresImage, PostgresPlatform, PostgresPlatformProps,
   PrimaryUpdateStrategy, RecoveryTarget, synthComponents, PublicationTarget, PublicationRef, ClusterEndpoint, ExternalTls,
 } from './lib';
 import { checkAppUpdates, PreviousManifests } from './lib/core/update-checks';
@@ -193,7 +193,7 @@ export function environmentProblems(environments: readonly Environment[]): strin
   const out: string[] = [];
   const seen = new Set<string>();
   for (const env of environments) {
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(env.name)) out.push(`environment ${JSON.stringify(env.name)}: the name must be a DNS-1123 label (it is a folder and part of Argo CD application names)`);
+    if (!isDns1123Label(env.name)) out.push(`environment ${JSON.stringify(env.name)}: the name must be a DNS-1123 label (it is a folder and part of Argo CD application names)`);
     if (seen.has(env.name)) out.push(`environment ${JSON.stringify(env.name)}: two environments would write to dist/${env.name}/; give each a distinct name`);
     if (env.platform.environment !== env.name) out.push(`environment ${JSON.stringify(env.name)}: platform.environment is ${JSON.stringify(env.platform.environment)}; it must equal the environment's name (it names the sealed store and the seal command's --env)`);
     seen.add(env.name);

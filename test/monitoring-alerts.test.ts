@@ -2,8 +2,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parser } from '@prometheus-io/lezer-promql';
 import { Testing } from 'cdk8s';
-import { Construct } from 'constructs';
-import { ICnpgCluster } from '../lib/cluster/cluster-ref';
 import { formatProblem } from '../lib/core/problems';
 import {
   buildClusterAlertRules,
@@ -23,6 +21,7 @@ import {
   PrometheusRuleEntry,
   validateAlertOptions,
 } from '../lib/monitoring';
+import { FakeCluster } from './support/fake-cluster';
 
 const FULL: ClusterAlertOptions = {
   clusterName: 'cnpg-ha',
@@ -347,18 +346,6 @@ describe('validateAlertOptions: bad input names the field, the value and the fix
   });
 });
 
-class FakeCluster extends Construct implements ICnpgCluster {
-  public readonly rwServiceName: string;
-  public readonly roServiceName: string;
-  public readonly rServiceName: string;
-  public readonly postgresMajor = 16;
-  public constructor(scope: Construct, public readonly clusterName: string, public readonly namespace: string, public readonly instances: number) {
-    super(scope, `cluster-${clusterName}`);
-    this.rwServiceName = `${clusterName}-rw`;
-    this.roServiceName = `${clusterName}-ro`;
-    this.rServiceName = `${clusterName}-r`;
-  }
-}
 
 describe('ClusterAlertRules construct', () => {
   test('emits a PrometheusRule <cluster>-alerts in the cluster namespace with the selector labels', () => {

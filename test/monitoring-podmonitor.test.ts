@@ -1,12 +1,11 @@
 import { Testing } from 'cdk8s';
-import { Construct } from 'constructs';
-import { ICnpgCluster } from '../lib/cluster/cluster-ref';
 import {
   CnpgClusterPodMonitor,
   CnpgOperatorPodMonitor,
   CnpgPoolerPodMonitor,
   kubernetesLabelProblems,
 } from '../lib/monitoring';
+import { FakeCluster } from './support/fake-cluster';
 
 /** Kubernetes label-selector semantics (matchLabels AND matchExpressions). */
 interface LabelSelector {
@@ -49,18 +48,6 @@ const jobPod = (cluster: string) => ({
 });
 const operatorPod = { 'app.kubernetes.io/name': 'cloudnative-pg', 'app.kubernetes.io/instance': 'cnpg' };
 
-class FakeCluster extends Construct implements ICnpgCluster {
-  public readonly rwServiceName: string;
-  public readonly roServiceName: string;
-  public readonly rServiceName: string;
-  public readonly postgresMajor = 16;
-  public constructor(scope: Construct, public readonly clusterName: string, public readonly namespace: string, public readonly instances = 3) {
-    super(scope, `cluster-${clusterName}`);
-    this.rwServiceName = `${clusterName}-rw`;
-    this.roServiceName = `${clusterName}-ro`;
-    this.rServiceName = `${clusterName}-r`;
-  }
-}
 
 describe('instance PodMonitor', () => {
   test('selects the instance pods of its cluster only (not poolers, jobs or a cluster with a longer name)', () => {

@@ -16,28 +16,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { Construct } from 'constructs';
 import * as YAML from 'yaml';
-import { ICnpgCluster } from '../lib/cluster/cluster-ref';
 import { ClusterAlertRules } from '../lib/monitoring';
+import { FakeCluster } from './support/fake-cluster';
 
 jest.setTimeout(120_000);
 
 const ROOT = path.join(__dirname, '..');
 const UNIT_TESTS = path.join(__dirname, 'promtool');
 
-class FakeCluster extends Construct implements ICnpgCluster {
-  public readonly rwServiceName: string;
-  public readonly roServiceName: string;
-  public readonly rServiceName: string;
-  public readonly postgresMajor = 16;
-  public constructor(scope: Construct, public readonly clusterName: string, public readonly namespace: string, public readonly instances: number) {
-    super(scope, `cluster-${clusterName}`);
-    this.rwServiceName = `${clusterName}-rw`;
-    this.roServiceName = `${clusterName}-ro`;
-    this.rServiceName = `${clusterName}-r`;
-  }
-}
 
 function locatePromtool(): { path?: string; why?: string } {
   try {

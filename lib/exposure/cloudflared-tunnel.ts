@@ -7,7 +7,7 @@ import {
 import { Construct, IConstruct } from 'constructs';
 import { ICnpgCluster } from '../cluster/cluster-ref';
 import { PodAntiAffinity } from '../cluster/cluster-options';
-import { isDns1035Label, isLabelKey, isLabelValue } from '../core/k8s-syntax';
+import { isDns1035Label, isDns1123Label, isLabelKey, isLabelValue } from '../core/k8s-syntax';
 import { Problems } from '../core/problems';
 
 /** The cloudflared image used when none is given: pinned, never `latest`. */
@@ -437,7 +437,6 @@ export class CloudflaredTunnel extends Construct implements ICloudflaredTunnel {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
-const HOST_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * Why `hostname` is not a usable public hostname for a Cloudflare Tunnel TCP route, or undefined when it is.
@@ -460,7 +459,7 @@ export function hostnameProblem(hostname: string): string | undefined {
   const labels = hostname.split('.');
   if (labels.length < 2) return 'must be a fully qualified name with at least two labels, e.g. "pg.example.com"';
   for (const label of labels) {
-    if (label.length === 0 || label.length > 63 || !HOST_LABEL.test(label)) {
+    if (!isDns1123Label(label)) {
       return `has an invalid label ${JSON.stringify(label)} (1-63 of a-z, 0-9 and '-', not starting or ending with '-')`;
     }
   }
