@@ -8,18 +8,18 @@ import { CnpgCluster, CnpgClusterProps } from './cluster/cluster';
 import { AlertRuleOptions } from './monitoring/alert-rules';
 import { CnpgCustomQueries } from './monitoring/custom-queries';
 import { CnpgGrafanaDashboard } from './monitoring/grafana-dashboard';
-import { CnpgClusterPodMonitor, CnpgOperatorPodMonitor } from './monitoring/pod-monitor';
+import { PodMonitor } from './monitoring/pod-monitor';
 import { ClusterAlertRules } from './monitoring/prometheus-rule';
 import { Pooler, PoolerProps } from './cluster/pooler';
 import { Problems } from './core/problems';
 import { CloudflaredTunnel, CloudflaredTunnelProps, TunnelManagement } from './exposure/cloudflared-tunnel';
 import { DatabaseEgressOptions, DatabaseNetworkPolicies } from './exposure/network-policies';
-import { CnpgPoolerPodMonitor } from './monitoring/pod-monitor';
 import { ArgoCdDelivery, DeliveredComponent } from './platform/argocd';
 import { addDay2Operations, PlatformDay2, PlatformDay2Options } from './platform/day2';
 import { NamespaceGuardrails, NamespaceGuardrailsProps } from './platform/guardrails';
 import { PlatformNamespaces } from './platform/namespaces';
-import { OperatorDelivery, OperatorInstalls, OperatorRelease, OperatorReleases } from './platform/operators';
+import { KubernetesClusterDeclaration, operatorNamespacesOf, operatorReleasesOf, releaseNamespaces, releasePodSecurity } from './platform/kubernetes-cluster';
+import { OperatorDelivery, OperatorInstalls, OperatorRelease } from './platform/operators';
 import { addSyncOptions, applySyncWaves, SyncWave } from './platform/sync-waves';
 import { CnpgUserCredential, S3Credential, S3CredentialProps, SealedCredential } from './secrets/sealed-credential';
 import { ApiObject } from 'cdk8s';
@@ -156,6 +156,20 @@ export interface PostgresPlatformProps extends PlatformDay2Options {
    * @default false
    */
   readonly production?: boolean;
+  /**
+   * The Kubernetes cluster this environment shares with others: it installs the operators once
+   * (`KubernetesClusterPlatform`), and its root application syncs this environment's after them. The environment then
+   * has no operator namespaces, operator installs or root application of its own, and must not set
+   * `delivery.operators`, `delivery.operatorReleases` or `delivery.monitoringStack`.
+   * @default - the environment is alone in its Kubernetes cluster and installs the operators itself
+   */
+  readonly kubernetesCluster?: KubernetesClusterDeclaration;
+  /**
+   * Alone in its Kubernetes cluster: kinds whose CRDs and controllers exist there before the first sync (see
+   * `KubernetesClusterDeclaration.preinstalledKinds`).
+   * @default - none
+   */
+  readonly preinstalledKinds?: readonly string[];
   /** PEM file of the Sealed Secrets controller's certificate (`kubeseal --fetch-cert`). */
   readonly sealingCertificatePath: string;
   /** The environment's committed sealed store (JSON), written by `npm run seal`. */
@@ -166,12 +180,13 @@ export interface PostgresPlatformProps extends PlatformDay2Options {
    */
   readonly databaseNamespace?: string;
   /**
-   * Namespace of the CloudNativePG operator (and the Barman Cloud plugin, which must live next to it).
+   * Namespace of the CloudNativePG operator (and the Barman Cloud plugin, which must live next to it). Taken from
+   * `kubernetesCluster` when that is set.
    * @default "cnpg-system"
    */
   readonly operatorNamespace?: string;
   /**
-   * Namespace of the Sealed Secrets controller.
+   * Namespace of the Sealed Secrets controller. Taken from `kubernetesCluster` when that is set.
    * @default "sealed-secrets"
    */
   readonly sealedSecretsNamespace?: string;
@@ -328,6 +343,10 @@ export class PostgresPlatform extends Construct {
   public readonly alertRules?: ClusterAlertRules;
   /** The component charts, by component. */
   public readonly charts: ReadonlyMap<PlatformComponent, Chart>;
+  /** The Kubernetes cluster this environment shares, when declared. */
+  public readonly kubernetesCluster?: KubernetesClusterDeclaration;
+  /** Alone in its Kubernetes cluster: kinds installed there before the first sync. */
+  public readonly preinstalledKinds?: readonly string[];
 
   private readonly chartMap = new Map<PlatformComponent, Chart>();
   private readonly labels: Record<string, string>;
@@ -337,13 +356,20 @@ export class PostgresPlatform extends Construct {
     this.charts = this.chartMap;
     this.environment = props.environment;
     this.databaseNamespace = props.databaseNamespace ?? 'data-infra';
-    this.operatorNamespace = props.operatorNamespace ?? 'cnpg-system';
-    this.sealedSecretsNamespace = props.sealedSecretsNamespace ?? 'sealed-secrets';
+    const operatorNamespaces = operatorNamespacesOf(props.kubernetesCluster ?? props);
+    this.operatorNamespace = operatorNamespaces.operator;
+    this.sealedSecretsNamespace = operatorNamespaces.sealedSecrets;
     this.labels = props.labels ?? { 'app.kubernetes.io/part-of': 'cdk8s-cnpg', 'app.kubernetes.io/managed-by': 'cdk8s' };
+    this.kubernetesCluster = props.kubernetesCluster;
+    this.preinstalledKinds = props.preinstalledKinds;
+    this.checkSharedClusterProps(props);
 
-    // Namespaces are cluster-scoped: their chart has no namespace, or cdk8s would stamp one on them.
+    // Namespaces are cluster-scoped: their chart has no namespace, or cdk8s would stamp one on them. A shared
+    // Kubernetes cluster creates the operators' namespaces; alone, the environment creates every namespace its
+    // operator releases install into (nothing else would: operator Applications never create namespaces).
     new PlatformNamespaces(this.component(PlatformComponent.NAMESPACES, undefined), 'Namespaces', {
-      names: [this.operatorNamespace, this.sealedSecretsNamespace, this.databaseNamespace],
+      names: [...new Set([...this.ownOperatorNamespaces(props), this.databaseNamespace])],
+      podSecurity: releasePodSecurity(this.ownOperatorReleases(props)),
     });
 
     const credentials = this.component(PlatformComponent.CREDENTIALS, this.databaseNamespace);
@@ -401,7 +427,9 @@ export class PostgresPlatform extends Construct {
         credential: this.s3Credential,
       });
       this.backupStore.archiveWal(this.cluster);
-      this.scheduledBackup = new ScheduledBackup(backupChart, 'Scheduled', {
+      // With the Cluster, not the store: the database application syncs after the backup application, and a
+      // ScheduledBackup (with its immediate first backup) applied before its Cluster exists backs up nothing.
+      this.scheduledBackup = new ScheduledBackup(this.component(PlatformComponent.DATABASE, this.databaseNamespace), 'ScheduledBackup', {
         name: `${this.cluster.clusterName}-daily`,
         ...scheduledBackup,
         schedule,
@@ -502,16 +530,49 @@ export class PostgresPlatform extends Construct {
     }
   }
 
+  /** The operator releases this environment installs itself: none when it shares a Kubernetes cluster. */
+  private ownOperatorReleases(props: PostgresPlatformProps): OperatorRelease[] {
+    if (props.kubernetesCluster || !props.delivery) return [];
+    return operatorReleasesOf(props.delivery, { operator: this.operatorNamespace, sealedSecrets: this.sealedSecretsNamespace });
+  }
+
+  /** The operator namespaces this environment creates itself. */
+  private ownOperatorNamespaces(props: PostgresPlatformProps): string[] {
+    if (props.kubernetesCluster) return [];
+    // Without delivery nothing installs the operators here, but their namespaces are still the platform's.
+    if (!props.delivery) return [this.operatorNamespace, this.sealedSecretsNamespace];
+    return releaseNamespaces(this.ownOperatorReleases(props));
+  }
+
+  /** A shared Kubernetes cluster installs the operators: the environment must not try to install its own. */
+  private checkSharedClusterProps(props: PostgresPlatformProps): void {
+    const shared = props.kubernetesCluster;
+    if (!shared) return;
+    for (const field of ['operators', 'operatorReleases', 'monitoringStack'] as const) {
+      if (props.delivery?.[field] !== undefined) {
+        Problems.of(this).error({
+          field: `delivery.${field}`,
+          message: `the environment shares the Kubernetes cluster ${JSON.stringify(shared.name)}, which installs the operators once for all its environments`,
+          fix: `set it on the Kubernetes cluster declaration ${JSON.stringify(shared.name)} instead`,
+        });
+      }
+    }
+    for (const [field, own, theirs] of [['operatorNamespace', props.operatorNamespace, this.operatorNamespace], ['sealedSecretsNamespace', props.sealedSecretsNamespace, this.sealedSecretsNamespace]] as const) {
+      if (own !== undefined && own !== theirs) {
+        Problems.of(this).error({ field, message: `differs from the shared Kubernetes cluster ${JSON.stringify(shared.name)}'s`, value: own, fix: `remove it (the cluster's is ${JSON.stringify(theirs)})` });
+      }
+    }
+  }
+
   private addDelivery(props: PostgresPlatformProps): [OperatorInstalls | undefined, ArgoCdDelivery | undefined] {
-    const delivery = props.delivery;
+    const shared = props.kubernetesCluster;
+    const delivery = shared ? { ...shared.delivery, ...props.delivery, operators: shared.delivery.operators } : props.delivery;
     if (!delivery) return [undefined, undefined];
     const mode = delivery.operators ?? OperatorDelivery.ARGO_CD;
-    const releases = [
-      ...(delivery.operatorReleases ?? OperatorReleases.defaults({ operator: this.operatorNamespace, sealedSecrets: this.sealedSecretsNamespace })),
-      ...(delivery.monitoringStack ? [OperatorReleases.kubePrometheusStack()] : []),
-    ];
+    const releases = this.ownOperatorReleases(props);
     const argocdNamespace = delivery.argocdNamespace ?? 'argocd';
     if (mode === OperatorDelivery.K3S_HELM_CONTROLLER) {
+      if (shared) return [undefined, undefined];
       const operators = new OperatorInstalls(this.component(PlatformComponent.OPERATORS, undefined), 'Operators', { releases, delivery: mode });
       return [operators, undefined];
     }
@@ -521,7 +582,9 @@ export class PostgresPlatform extends Construct {
     }
     const chart = this.component(PlatformComponent.ARGOCD, argocdNamespace);
     const projectName = `${this.environment}-postgres`;
-    const operators = new OperatorInstalls(chart, 'Operators', { releases, delivery: mode, argocdNamespace, project: projectName, applicationPrefix: this.environment });
+    const operators = releases.length > 0
+      ? new OperatorInstalls(chart, 'Operators', { releases, delivery: mode, argocdNamespace, project: projectName, applicationPrefix: this.environment })
+      : undefined;
     const components: DeliveredComponent[] = [...this.chartMap.entries()]
       .filter(([component]) => component in COMPONENT_DELIVERY)
       .map(([component, c]) => ({ ...COMPONENT_DELIVERY[component], name: component, chart: c, namespace: c.namespace }));
@@ -533,6 +596,8 @@ export class PostgresPlatform extends Construct {
       projectName,
       components,
       operatorReleases: releases,
+      // In a shared Kubernetes cluster, its root application syncs this folder once the operators are healthy.
+      rootApplication: !shared,
     });
     return [operators, argoCd];
   }
@@ -574,15 +639,20 @@ export class PostgresPlatform extends Construct {
   private addMonitoring(options: PlatformMonitoringOptions): ClusterAlertRules {
     const { labels, dashboard = true, dashboardNamespace, ...alertOptions } = options;
     const chart = this.component(PlatformComponent.MONITORING, this.databaseNamespace);
-    new CnpgClusterPodMonitor(chart, 'ClusterPodMonitor', { cluster: this.cluster, labels });
-    new CnpgOperatorPodMonitor(chart, 'OperatorPodMonitor', { namespace: this.operatorNamespace, labels });
-    const queries = new CnpgCustomQueries(chart, 'CustomQueries', { cluster: this.cluster });
+    // Every PodMonitor carries the platform's labels, so Prometheus' podMonitorSelector picks it up.
+    PodMonitor.forCluster(chart, 'ClusterPodMonitor', { cluster: this.cluster, labels });
+    // A shared Kubernetes cluster monitors its one operator itself: one PodMonitor per environment would be the same
+    // object owned by several Argo CD applications.
+    if (!this.kubernetesCluster) PodMonitor.forOperator(chart, 'OperatorPodMonitor', { namespace: this.operatorNamespace, labels });
+    // With the Cluster that reads it: a ConfigMap the Cluster refers to must exist when the Cluster is applied, and
+    // the monitoring application syncs after the database application.
+    const queries = new CnpgCustomQueries(this.component(PlatformComponent.DATABASE, this.databaseNamespace), 'CustomQueries', { cluster: this.cluster });
     this.cluster.addMonitoringQueries(queries.configMapRef);
     if (dashboard) {
       new CnpgGrafanaDashboard(chart, 'Dashboard', { namespace: dashboardNamespace });
     }
     if (this.pooler) {
-      new CnpgPoolerPodMonitor(chart, 'PoolerPodMonitor', { poolerName: this.pooler.poolerName, namespace: this.databaseNamespace, labels });
+      PodMonitor.forPooler(chart, 'PoolerPodMonitor', { pooler: this.pooler, labels });
     }
     return new ClusterAlertRules(chart, 'Alerts', {
       ...alertOptions,

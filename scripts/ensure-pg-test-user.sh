@@ -5,6 +5,8 @@
 # Idempotent: does nothing when the user exists or when not run as root.
 # The harness also runs this script itself when it is root and the user is missing,
 # so calling it from .ci/run is optional (it makes the failure mode explicit).
+# The user must be able to reach the server binaries: when the checkout sits under a folder only root may enter
+# (e.g. /root, a mktemp -d folder), the harness copies them once to $TMPDIR/cdk8s-cnpg-pg-bin-uid<uid>/<version>/.
 set -euo pipefail
 user="${PG_TEST_USER:-pgtest}"
 if [ "$(id -u)" != "0" ]; then

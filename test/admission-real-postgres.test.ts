@@ -9,7 +9,8 @@ import {
   clusterAdmissionProblems, clusterMajor, CNPG_FIXED_PG_HBA, CNPG_MANAGED_EXTENSIONS, CnpgCluster, forbiddenParameter,
   parseHbaLine,
 } from '../lib';
-import { buildEnvironment, ENVIRONMENTS } from '../main';
+import { buildEnvironment } from '../lib';
+import { ENVIRONMENTS } from '../main';
 import { checkConfigWithRealServer, REAL_POSTGRES_MAJORS, withPostgres } from './support/real-postgres';
 import { tempDir } from './support/synth';
 

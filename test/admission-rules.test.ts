@@ -71,6 +71,7 @@ const CLUSTER_CASES: Case[] = [
   ['2.1#28', recovery({ recoveryTarget: { targetName: 'x'.repeat(64), backupID: '20260101T000000' } }), 'spec.bootstrap.recovery.recoveryTarget.targetName'],
   ['2.1#28', recovery({ recoveryTarget: { targetName: 'a\u0007b', backupID: '20260101T000000' } }), 'spec.bootstrap.recovery.recoveryTarget.targetName'],
   ['2.1#30', recovery({ recoveryTarget: { targetName: 'before-migration' } }), 'spec.bootstrap.recovery.recoveryTarget.backupID'],
+  ['lib#backupID-format', recovery({ recoveryTarget: { targetName: 'before-migration', backupID: 'last-night' } }), 'spec.bootstrap.recovery.recoveryTarget.backupID'],
   ['2.1#31', recovery({ recoveryTarget: { targetTLI: '0' } }), 'spec.bootstrap.recovery.recoveryTarget.targetTLI'],
   ['2.1#32', spec({ imageName: 'ghcr.io/cloudnative-pg/postgresql:latest' }), 'spec.imageName'],
   ['2.1#32', spec({ imageName: 'ghcr.io/cloudnative-pg/postgresql' }), 'spec.imageName'],
@@ -165,7 +166,7 @@ const CLUSTER_CASES: Case[] = [
   ['2.1#119', spec({ managed: { services: { additional: [{ selectorType: 'rw', serviceTemplate: { metadata: { name: 'x' } } }, { selectorType: 'ro', serviceTemplate: { metadata: { name: 'x' } } }] } } }), 'spec.managed.services.additional'],
   ['2.1#120', spec({ managed: { roles: [{ name: 'a' }, { name: 'a' }] } }), 'spec.managed.roles'],
   ['2.1#121', spec({ managed: { roles: [{ name: 'a', connectionLimit: -2 }] } }), 'spec.managed.roles'],
-  ['2.1#122', spec({ managed: { roles: [{ name: 'cnpg_x' }] } }), 'spec.managed.roles'],
+  ['2.1#122', spec({ managed: { roles: [{ name: 'cnpg_x' }] } }), 'spec.managed.roles[0].name'],
   ['2.1#123', spec({ managed: { roles: [{ name: 'a', disablePassword: true, passwordSecret: { name: 's' } }] } }), 'spec.managed.roles'],
   ['2.1#124', spec({ postgresql: { extensions: [{ name: 'a_b', image: { reference: 'x:1' } }, { name: 'a-b', image: { reference: 'x:1' } }] } }), 'spec.postgresql.extensions[1].name'],
   ['2.1#125', spec({ postgresql: { extensions: [{ name: 'x' }] } }), 'spec.postgresql.extensions[0].image.reference'],
@@ -174,6 +175,7 @@ const CLUSTER_CASES: Case[] = [
   ['2.1#127', ext({ env: [{ name: 'X', value: '${home}/x' }] }), 'spec.postgresql.extensions[0].env[0].value'],
   ['2.1#128', annotations({ 'cnpg.io/hibernation': 'yes' }), 'metadata.annotations.cnpg.io/hibernation'],
   ['2.1#129', annotations({ 'cnpg.io/podPatch': 'not json' }), 'metadata.annotations.cnpg.io/podPatch'],
+  ['2.1#129', annotations({ 'cnpg.io/podPatch': '[{"op": "replace", "path": "/spec/podInvalidSection", "value": "test"}]' }), 'metadata.annotations.cnpg.io/podPatch'],
   ['2.1#130', annotations({ 'alpha.cnpg.io/livenessPinger': '{}' }), 'metadata.annotations.alpha.cnpg.io/livenessPinger'],
   ['2.1#131', spec({ superuserSecret: { name: '' } }), 'spec.superuserSecret.name'],
   ['2.1#132', spec({ certificates: { serverTLSSecret: 'a', serverCASecret: 'b', serverAltDNSNames: ['x'] } }), 'spec.certificates.serverAltDNSNames'],
@@ -205,11 +207,11 @@ const CLUSTER_CASES: Case[] = [
   ['2.6#string-values', params({ max_connections: 200 }), 'spec.postgresql.parameters.max_connections'],
   ['2.6#postgres', params({ work_mem: '4 parsecs' }), 'spec.postgresql.parameters.work_mem'],
   ['2.6#postgres', params({ 'pg_stat_statements.mx': '100' }), 'spec.postgresql.parameters.pg_stat_statements.mx'],
-  ['2.6#unchecked', params({ work_mem: '4MB' }, { imageName: 'ghcr.io/cloudnative-pg/postgresql:15.8-minimal-trixie' }), 'spec.postgresql.parameters', 'warning'],
+  ['lib#parameters-unchecked', params({ work_mem: '4MB' }, { imageName: 'ghcr.io/cloudnative-pg/postgresql:15.8-minimal-trixie' }), 'spec.postgresql.parameters', 'warning'],
   ['2.6#pg_hba', hba(['hostssl all all 10.0.0.0/8 scram-sha-257']), 'spec.postgresql.pg_hba[0]'],
-  ['2.6#pg_hba-operator-roles', hba(['hostssl all cnpg_pooler_pgbouncer all scram-sha-256']), 'spec.postgresql.pg_hba[0]'],
-  ['2.6#pg_hba-local', hba(['local all all trust']), 'spec.postgresql.pg_hba[0]', 'warning'],
-  ['2.6#pg_hba-md5', hba(['hostssl all all all md5']), 'spec.postgresql.pg_hba[0]', 'warning'],
+  ['lib#pg_hba-operator-roles', hba(['hostssl all cnpg_pooler_pgbouncer all scram-sha-256']), 'spec.postgresql.pg_hba[0]'],
+  ['lib#pg_hba-local', hba(['local all all trust']), 'spec.postgresql.pg_hba[0]', 'warning'],
+  ['lib#pg_hba-md5', hba(['hostssl all all all md5']), 'spec.postgresql.pg_hba[0]', 'warning'],
 ];
 
 describe('Cluster admission rules', () => {
@@ -363,12 +365,12 @@ const OTHER_CASES: Case[] = [
   ['2.7#Backup.deadline', backup({}, { annotations: { 'cnpg.io/volumeSnapshotDeadline': 'soon' } }), 'metadata.annotations.cnpg.io/volumeSnapshotDeadline'],
   ['2.7#Backup.online', backup({ method: 'barmanObjectStore', online: true }), 'spec.online'],
   ['2.7#Backup.enums', backup({ target: 'replica' }), 'spec.target'],
-  ['2.7#Backup.method', backup({ method: undefined, pluginConfiguration: undefined }), 'spec.method', 'warning'],
+  ['lib#Backup.method', backup({ method: undefined, pluginConfiguration: undefined }), 'spec.method', 'warning'],
   ['2.7#ScheduledBackup.required', scheduled({ schedule: undefined }), 'spec.schedule'],
   ['2.7#ScheduledBackup.schedule', scheduled({ schedule: '0 0 * * *' }), 'spec.schedule'],
   ['2.7#ScheduledBackup.online', scheduled({ method: 'barmanObjectStore', onlineConfiguration: { immediateCheckpoint: true } }), 'spec.onlineConfiguration'],
   ['2.7#ScheduledBackup.enums', scheduled({ backupOwnerReference: 'owner' }), 'spec.backupOwnerReference'],
-  ['2.7#ScheduledBackup.method', scheduled({ method: 'barmanObjectStore' }), 'spec.method', 'warning'],
+  ['lib#ScheduledBackup.method', scheduled({ method: 'barmanObjectStore' }), 'spec.method', 'warning'],
 ];
 
 describe('admission rules of the other kinds', () => {

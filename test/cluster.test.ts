@@ -15,7 +15,7 @@ describe('CnpgCluster defaults', () => {
     const spec = findObject(objects, 'Cluster', 'pg').spec;
 
     expect(spec.instances).toBe(3);
-    expect(spec.imageName).toBe('ghcr.io/cloudnative-pg/postgresql:18.4-minimal-trixie');
+    expect(spec.imageName).toBe('ghcr.io/cloudnative-pg/postgresql:18.6-minimal-trixie'); // PostgresImage.current(18)
     expect(spec.affinity).toEqual({ enablePodAntiAffinity: true, podAntiAffinityType: 'required', topologyKey: 'kubernetes.io/hostname' });
     expect(spec.postgresql.pg_hba).toEqual(['hostssl all all all scram-sha-256', 'hostnossl all all all reject']);
     expect(spec.enableSuperuserAccess).toBe(false);

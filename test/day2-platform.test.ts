@@ -5,7 +5,8 @@
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { PostgresPlatform, Problems, SealedStore } from '../lib';
-import { DEFAULT_ENVIRONMENT, REPO_ROOT, sealingPaths, WAREHOUSE_ENVIRONMENT } from '../main';
+import { sealingPaths } from '../lib';
+import { DEFAULT_ENVIRONMENT, REPO_ROOT, WAREHOUSE_ENVIRONMENT } from '../main';
 import { findObject, readManifests, tempDir } from './support/synth';
 import { demoKey, unsealValue } from './support/unseal';
 import { validateObjects } from './support/schema';
@@ -51,7 +52,7 @@ describe('the warehouse environment', () => {
   test('the replication role\'s password is the same on both sides, sealed separately for each namespace', () => {
     const key = demoKey().privateKeyPem;
     const open = (env: string, ns: string) => {
-      const entry = SealedStore.load(sealingPaths(env).sealedStorePath).lookup(ns, 'cnpg-warehouse-sync')!;
+      const entry = SealedStore.load(sealingPaths(env, REPO_ROOT).sealedStorePath).lookup(ns, 'cnpg-warehouse-sync')!;
       return unsealValue(key, `${ns}/cnpg-warehouse-sync`, entry.keys.password).toString();
     };
     const publisher = open('default', 'data-infra');

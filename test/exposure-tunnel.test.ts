@@ -15,7 +15,9 @@ import { sealValue, SealingScope } from '../lib/secrets/kubeseal';
 import { SealedCredential } from '../lib/secrets/sealed-credential';
 import { SealedStore } from '../lib/secrets/sealed-store';
 import { SealedValues } from '../lib/secrets/sealed-values';
-import { sealingPaths } from '../main';
+import { DEFAULT_ENVIRONMENT } from '../main';
+
+const sealingPaths = (_env: 'default') => DEFAULT_ENVIRONMENT.platform;
 import { findObject, synthChart, synthError, tempDir, testChart } from './support/synth';
 
 const TOKEN: ITunnelCredential = { secretName: 'cnpg-tunnel-token', namespace: 'data-infra', keys: ['token'] };

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
-import { lauxlib, lua, lualib, to_luastring, to_jsstring } from 'fengari';
 import {
-  ArgoCdDelivery, footprintOf, HEALTH_CHECKS, NamespaceGuardrails, OperatorDelivery, OperatorInstalls, OperatorReleases,
-  PostgresPlatform, SyncWave, synthComponents,
+  ArgoCdDelivery, footprintOf, modelFirstSync, NamespaceGuardrails, OperatorDelivery, OperatorInstalls, OperatorReleases,
+  PostgresPlatform, readManifestRepository, SyncWave, synthComponents,
 } from '../lib';
-import { DEFAULT_ENVIRONMENT, environmentProblems, REPO_ROOT, synthAll } from '../main';
+import { environmentProblems, synthEnvironments } from '../lib';
+import { DEFAULT_ENVIRONMENT, REPO_ROOT } from '../main';
 import { listFiles, readManifests, synthChart, synthError, tempDir, testChart } from './support/synth';
 import { validateObjects } from './support/schema';
 
@@ -14,52 +14,45 @@ const DIST = path.join(REPO_ROOT, 'dist');
 const wave = (o: any) => Number(o.metadata?.annotations?.['argocd.argoproj.io/sync-wave']);
 const syncOptions = (o: any): string[] => (o.metadata?.annotations?.['argocd.argoproj.io/sync-options'] ?? '').split(',').filter(Boolean);
 
-describe('sync waves of the default environment', () => {
-  const objects = readManifests(path.join(DIST, 'default')).map((m) => m.object);
-  const waveOf = (kind: string, name?: string) => {
-    const found = objects.filter((o) => o.kind === kind && (!name || o.metadata.name === name));
-    expect(found.length).toBeGreaterThan(0);
-    return Math.max(...found.map(wave));
+describe('sync order of a first sync of the Kubernetes cluster tutorial (the first-sync model over dist/)', () => {
+  const repo = readManifestRepository(REPO_ROOT);
+  const timeline = modelFirstSync(repo, { mode: 'argocd', bootstrapFolders: ['dist/clusters/tutorial/argocd'] }).timeline;
+  const firstStep = (app: string) => {
+    const i = timeline.findIndex((s) => s.applications[s.applications.length - 1] === app);
+    expect([app, i >= 0]).toEqual([app, true]);
+    return i;
   };
+  const objects = [...repo.values()].flat();
 
   test('every object has a sync wave', () => {
     expect(objects.filter((o) => Number.isNaN(wave(o))).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
   });
 
-  test('a first sync converges: namespaces → operators (cert-manager before the plugin) → credentials → store → cluster → consumers → exposure', () => {
-    const order: [string, number][] = [
-      ['Namespace', waveOf('Namespace', 'data-infra')],
-      ['cert-manager, CNPG and Sealed Secrets operators', Math.max(waveOf('Application', 'default-operator-cert-manager'), waveOf('Application', 'default-operator-cnpg'), waveOf('Application', 'default-operator-sealed-secrets-controller'))],
-      ['Barman Cloud plugin', waveOf('Application', 'default-operator-barman-cloud')],
-      ['SealedSecret', waveOf('SealedSecret')],
-      ['ObjectStore', waveOf('ObjectStore', 'cnpg-ha-backups')],
-      ['Cluster', waveOf('Cluster', 'cnpg-ha')],
-      ['ScheduledBackup, Pooler, PodMonitor, PrometheusRule', Math.max(waveOf('ScheduledBackup'), waveOf('Pooler'), waveOf('PodMonitor'), waveOf('PrometheusRule'))],
-      ['tunnel Deployment', waveOf('Deployment')],
+  test('namespaces → operators (cert-manager before the plugin) → environments: credentials → store → cluster → consumers → exposure', () => {
+    const order = [
+      'tutorial-cluster-namespaces', 'tutorial-operator-cert-manager', 'tutorial-operator-barman-cloud', 'tutorial-cluster-monitoring', 'default-root',
+      'default-namespaces', 'default-credentials', 'default-backup', 'default-database', 'default-monitoring', 'default-exposure', 'default-restore-drill',
     ];
-    for (let i = 1; i < order.length; i++) {
-      expect(`${order[i - 1][0]} (${order[i - 1][1]}) < ${order[i][0]} (${order[i][1]})`).toBe(
-        order[i - 1][1] < order[i][1] ? `${order[i - 1][0]} (${order[i - 1][1]}) < ${order[i][0]} (${order[i][1]})` : 'out of order');
-    }
-    // Guardrails and network policies are in place before any database pod starts.
-    expect(waveOf('ResourceQuota')).toBeLessThan(waveOf('Cluster'));
-    expect(waveOf('NetworkPolicy')).toBeLessThan(waveOf('Cluster'));
-    expect(waveOf('LimitRange')).toBeLessThan(waveOf('Cluster'));
+    const positions = order.map(firstStep);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    // The CNPG operator and Sealed Secrets controller are healthy before any environment starts.
+    expect(firstStep('tutorial-operator-cnpg')).toBeLessThan(firstStep('default-root'));
+    expect(firstStep('tutorial-operator-sealed-secrets-controller')).toBeLessThan(firstStep('default-credentials'));
   });
 
-  test('component Applications are ordered like their contents', () => {
+  test('inside the database application: the custom queries ConfigMap, then the Cluster, then what needs a running cluster', () => {
+    const db = repo.get('dist/default/database')!;
+    const waveOf = (kind: string) => Math.max(...db.filter((o) => o.kind === kind).map(wave));
+    expect(waveOf('ConfigMap')).toBeLessThan(waveOf('Cluster'));
+    for (const kind of ['ScheduledBackup', 'Pooler', 'Database', 'Publication']) expect([kind, waveOf(kind) > waveOf('Cluster')]).toEqual([kind, true]);
+    // Guardrails and network policies are in place before any database pod starts.
     const apps = new Map(objects.filter((o) => o.kind === 'Application').map((o) => [o.metadata.name, wave(o)]));
-    expect(apps.get('default-namespaces')).toBeLessThan(apps.get('default-credentials')!);
-    expect(apps.get('default-credentials')).toBeLessThan(apps.get('default-backup')!);
-    expect(apps.get('default-backup')).toBeLessThan(apps.get('default-database')!);
-    expect(apps.get('default-database')).toBeLessThan(apps.get('default-monitoring')!);
-    expect(apps.get('default-monitoring')).toBeLessThan(apps.get('default-exposure')!);
-    expect(apps.get('default-operator-cnpg')).toBeLessThan(apps.get('default-credentials')!);
+    expect(apps.get('default-guardrails')).toBeLessThan(apps.get('default-database')!);
   });
 });
 
 describe('Argo CD applications', () => {
-  for (const env of ['default', 'dev']) {
+  for (const env of ['default', 'dev', 'warehouse']) {
     test(`${env}: every Application points only at a folder that exists in dist/, with a *.yaml directory source`, () => {
       const apps = readManifests(path.join(DIST, env, 'argocd')).map((m) => m.object).filter((o) => o.kind === 'Application' && o.spec.source.path);
       expect(apps.length).toBeGreaterThanOrEqual(5);
@@ -69,30 +62,32 @@ describe('Argo CD applications', () => {
         expect(app.spec.source.directory).toEqual({ include: '*.yaml' });
         expect(app.spec.project).toBe(`${env}-postgres`);
       }
-      // Every component folder has an Application (the argocd folder is the root application's).
+      // Every component folder has an Application (the argocd folder is synced by the Kubernetes cluster's root).
       const folders = fs.readdirSync(path.join(DIST, env)).filter((f) => f !== 'argocd');
-      expect(apps.map((a) => path.basename(a.spec.source.path)).filter((p) => p !== 'argocd').sort()).toEqual(folders.sort());
+      expect(apps.map((a) => path.basename(a.spec.source.path)).sort()).toEqual(folders.sort());
     });
   }
 
-  const objects = readManifests(path.join(DIST, 'default', 'argocd')).map((m) => m.object);
+  const cluster = readManifests(path.join(DIST, 'clusters', 'tutorial', 'argocd')).map((m) => m.object);
+  const objects = [...cluster, ...readManifests(path.join(DIST, 'default', 'argocd')).map((m) => m.object)];
   const app = (name: string) => objects.find((o) => o.kind === 'Application' && o.metadata.name === name);
 
   test('operator installs are pinned Helm chart sources, never pruned or deleted, with the tutorial\'s controller resources', () => {
-    const cnpg = app('default-operator-cnpg');
+    const cnpg = app('tutorial-operator-cnpg');
     expect(cnpg.spec.source).toMatchObject({ repoURL: 'https://cloudnative-pg.github.io/charts', chart: 'cloudnative-pg', targetRevision: '0.29.0' });
     expect(cnpg.spec.source.helm.valuesObject.resources).toEqual({ requests: { cpu: '200m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } });
     expect(cnpg.spec.source.helm.valuesObject.controllerManager).toBeUndefined();
     expect(cnpg.spec.destination.namespace).toBe('cnpg-system');
     // The CNPG CRDs are larger than the 262144-byte last-applied annotation.
     expect(cnpg.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
-    expect(app('default-operator-barman-cloud').spec.destination.namespace).toBe('cnpg-system');
-    expect(app('default-operator-sealed-secrets-controller').spec.source.helm.valuesObject.fullnameOverride).toBe('sealed-secrets-controller');
-    expect(app('default-operator-sealed-secrets-controller').spec.destination.namespace).toBe('sealed-secrets');
-    for (const name of ['default-operator-cnpg', 'default-operator-barman-cloud', 'default-operator-cert-manager', 'default-operator-sealed-secrets-controller']) {
+    expect(app('tutorial-operator-barman-cloud').spec.destination.namespace).toBe('cnpg-system');
+    expect(app('tutorial-operator-sealed-secrets-controller').spec.source.helm.valuesObject.fullnameOverride).toBe('sealed-secrets-controller');
+    expect(app('tutorial-operator-sealed-secrets-controller').spec.destination.namespace).toBe('sealed-secrets');
+    for (const name of ['tutorial-operator-cnpg', 'tutorial-operator-barman-cloud', 'tutorial-operator-cert-manager', 'tutorial-operator-sealed-secrets-controller', 'tutorial-operator-monitoring']) {
       expect(syncOptions(app(name))).toEqual(['Prune=false', 'Delete=false']);
       expect(app(name).spec.syncPolicy.automated).toEqual({ prune: false, selfHeal: true });
       expect(app(name).spec.source.targetRevision).toMatch(/^v?\d+\.\d+\.\d+$/);
+      expect(app(name).spec.project).toBe('tutorial-platform');
     }
   });
 
@@ -104,24 +99,39 @@ describe('Argo CD applications', () => {
     expect(app('default-namespaces').spec.syncPolicy.automated).toEqual({ prune: false, selfHeal: true });
     expect(app('default-restore-drill').spec.syncPolicy.automated).toBeUndefined();
     expect(app('default-database').metadata.annotations['argocd.argoproj.io/compare-options']).toBe('ServerSideDiff=true');
-    const root = app('default-root');
-    expect(root.spec.source).toMatchObject({ path: 'dist/default/argocd', repoURL: 'https://github.com/example-org/cdk8s-cnpg.git', targetRevision: 'main' });
+  });
+
+  test('bootstrap: one root application per Kubernetes cluster, labelled with its project; it syncs the environments\' roots', () => {
+    const bootstrap = objects.filter((o) => o.metadata.labels?.['cdk8s-cnpg/bootstrap'] === 'true');
+    expect(bootstrap.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['AppProject/tutorial-platform', 'Application/tutorial-cluster']);
+    expect(app('tutorial-cluster').spec.source).toMatchObject({ path: 'dist/clusters/tutorial/argocd', repoURL: 'https://github.com/example-org/cdk8s-cnpg.git', targetRevision: 'main' });
+    expect(app('default-root').spec).toMatchObject({ project: 'tutorial-platform', source: { path: 'dist/default/argocd' } });
+    // No environment has a root application of its own any more: one owner per object.
+    expect(readManifests(path.join(DIST, 'default', 'argocd')).map((m) => m.object.metadata.name)).not.toContain('default-root');
   });
 
   test('the database and its namespace are never pruned or deleted by Argo CD', () => {
     const db = readManifests(path.join(DIST, 'default')).map((m) => m.object);
-    const cluster = db.find((o) => o.kind === 'Cluster' && o.metadata.name === 'cnpg-ha');
-    expect(syncOptions(cluster)).toEqual(['Prune=false', 'Delete=false']);
+    const c = db.find((o) => o.kind === 'Cluster' && o.metadata.name === 'cnpg-ha');
+    expect(syncOptions(c)).toEqual(['Prune=false', 'Delete=false']);
     expect(syncOptions(db.find((o) => o.kind === 'Namespace' && o.metadata.name === 'data-infra'))).toEqual(['Prune=false', 'Delete=false']);
   });
 
-  test('the AppProject allows only the platform\'s repositories and namespaces', () => {
-    const project = objects.find((o) => o.kind === 'AppProject');
-    expect(project.spec.sourceRepos).toEqual([
-      'https://github.com/example-org/cdk8s-cnpg.git', 'https://charts.jetstack.io', 'https://cloudnative-pg.github.io/charts', 'https://bitnami-labs.github.io/sealed-secrets',
+  test('the AppProjects allow exactly the repositories, namespaces and cluster-scoped kinds their applications write', () => {
+    const platform = cluster.find((o) => o.kind === 'AppProject');
+    expect(platform.spec.sourceRepos).toEqual([
+      'https://github.com/example-org/cdk8s-cnpg.git', 'https://charts.jetstack.io', 'https://cloudnative-pg.github.io/charts',
+      'https://bitnami.github.io/sealed-secrets', 'https://prometheus-community.github.io/helm-charts',
     ]);
-    expect(project.spec.destinations.map((d: any) => d.namespace)).toEqual(['argocd', 'cert-manager', 'cnpg-system', 'data-infra', 'restore-drill', 'sealed-secrets']);
-    expect(project.spec.clusterResourceWhitelist).toEqual(expect.arrayContaining([{ group: '', kind: 'Namespace' }, { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' }]));
+    expect(platform.spec.destinations.map((d: any) => d.namespace)).toEqual(['argocd', 'cert-manager', 'cnpg-system', 'monitoring', 'sealed-secrets']);
+    expect(platform.spec.clusterResourceWhitelist.map((w: any) => `${w.group}/${w.kind}`)).toEqual([
+      '/Namespace', 'admissionregistration.k8s.io/MutatingWebhookConfiguration', 'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
+      'apiextensions.k8s.io/CustomResourceDefinition', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
+    ]);
+    const env = readManifests(path.join(DIST, 'default', 'argocd')).map((m) => m.object).find((o) => o.kind === 'AppProject');
+    expect(env.spec.sourceRepos).toEqual(['https://github.com/example-org/cdk8s-cnpg.git']);
+    expect(env.spec.destinations.map((d: any) => d.namespace)).toEqual(['argocd', 'data-infra', 'restore-drill']);
+    expect(env.spec.clusterResourceWhitelist).toEqual([{ group: '', kind: 'Namespace' }]);
   });
 });
 
@@ -131,6 +141,8 @@ describe('k3s HelmChart delivery', () => {
     const platform = new PostgresPlatform(app, 'k3s', {
       ...DEFAULT_ENVIRONMENT.platform,
       environment: 'default',
+      // Alone in its Kubernetes cluster, so it installs the operators itself.
+      kubernetesCluster: undefined,
       delivery: { operators: OperatorDelivery.K3S_HELM_CONTROLLER },
     });
     const chart = platform.charts.get('operators' as any)!;
@@ -189,55 +201,6 @@ describe('namespace guardrails', () => {
   });
 });
 
-describe('Argo CD health checks (Lua, run by a Lua VM)', () => {
-  function health(groupKind: string, obj: unknown): { status: string; message: string } {
-    const L = lauxlib.luaL_newstate();
-    lualib.luaL_openlibs(L);
-    // Build `obj` as a Lua table from JSON, as Argo CD does.
-    const toLua = (v: any): string => v === null || v === undefined ? 'nil'
-      : Array.isArray(v) ? `{${v.map(toLua).join(',')}}`
-        : typeof v === 'object' ? `{${Object.entries(v).map(([k, x]) => `[${JSON.stringify(k)}]=${toLua(x)}`).join(',')}}`
-          : typeof v === 'string' ? JSON.stringify(v) : String(v);
-    const code = `obj = ${toLua(obj)}\nlocal function check()\n${HEALTH_CHECKS[groupKind]}\nend\nlocal hs = check()\nreturn hs.status, hs.message`;
-    expect(lauxlib.luaL_loadstring(L, to_luastring(code))).toBe(lua.LUA_OK);
-    expect(lua.lua_pcall(L, 0, 2, 0)).toBe(lua.LUA_OK);
-    return { status: to_jsstring(lua.lua_tostring(L, -2)), message: to_jsstring(lua.lua_tostring(L, -1) ?? to_luastring('')) };
-  }
-
-  test.each([
-    ['postgresql.cnpg.io/Database', { status: { applied: true } }, 'Healthy'],
-    ['postgresql.cnpg.io/Database', { status: { applied: false, message: 'extension "x" is not available' } }, 'Degraded'],
-    ['postgresql.cnpg.io/Database', {}, 'Progressing'],
-    ['postgresql.cnpg.io/Publication', { status: { applied: true } }, 'Healthy'],
-    ['postgresql.cnpg.io/Subscription', { status: { applied: false } }, 'Degraded'],
-    ['postgresql.cnpg.io/DatabaseRole', { status: {} }, 'Progressing'],
-    ['postgresql.cnpg.io/Pooler', { spec: { instances: 2 }, status: { instances: 2 } }, 'Healthy'],
-    ['postgresql.cnpg.io/Pooler', { spec: { instances: 2 }, status: { instances: 1 } }, 'Progressing'],
-    ['postgresql.cnpg.io/ScheduledBackup', { spec: { suspend: true } }, 'Suspended'],
-    ['postgresql.cnpg.io/ScheduledBackup', { spec: {}, status: { nextScheduleTime: '2026-12-01T00:00:00Z' } }, 'Healthy'],
-    ['postgresql.cnpg.io/Backup', { status: { phase: 'completed' } }, 'Healthy'],
-    ['postgresql.cnpg.io/Backup', { status: { phase: 'failed', error: 'no space' } }, 'Degraded'],
-    ['postgresql.cnpg.io/Backup', { status: { phase: 'running' } }, 'Progressing'],
-    ['barmancloud.cnpg.io/ObjectStore', { spec: {} }, 'Healthy'],
-    ['helm.cattle.io/HelmChart', { status: { jobName: 'helm-install-cnpg' } }, 'Healthy'],
-    ['helm.cattle.io/HelmChart', { status: { conditions: [{ type: 'Failed', status: 'True', message: 'chart not found' }] } }, 'Degraded'],
-    ['helm.cattle.io/HelmChart', {}, 'Progressing'],
-    ['argoproj.io/Application', { status: { health: { status: 'Degraded', message: 'x' } } }, 'Degraded'],
-    ['argoproj.io/Application', {}, 'Progressing'],
-  ])('%s %j → %s', (groupKind, obj, expected) => {
-    expect(health(groupKind, obj).status).toBe(expected);
-  });
-
-  test('every CNPG and plugin kind the platform emits that Argo CD does not know has a check, and dist/ ships the argocd-cm patch', () => {
-    const kinds = new Set(readManifests(path.join(DIST, 'default')).map((m) => `${m.object.apiVersion.split('/')[0]}/${m.object.kind}`));
-    const unknownToArgo = [...kinds].filter((k) => /cnpg\.io|helm\.cattle\.io/.test(k) && k !== 'postgresql.cnpg.io/Cluster');
-    for (const k of unknownToArgo) expect([k, HEALTH_CHECKS[k] !== undefined]).toEqual([k, true]);
-    const patch = fs.readFileSync(path.join(DIST, 'argocd-cm.health-checks.yaml'), 'utf8');
-    expect(patch).toContain('resource.customizations.health.postgresql.cnpg.io_Pooler: |');
-    expect(patch).toContain('resource.customizations.health.argoproj.io_Application: |');
-  });
-});
-
 describe('GitOps bad input', () => {
   test('a repository URL that is not a URL, and an Application for a folder synth does not produce', () => {
     const { chart } = testChart('argocd');
@@ -255,7 +218,7 @@ describe('GitOps bad input', () => {
     expect(environmentProblems([DEFAULT_ENVIRONMENT, DEFAULT_ENVIRONMENT])).toEqual([
       'environment "default": two environments would write to dist/default/; give each a distinct name',
     ]);
-    expect(() => synthAll(tempDir(), { environments: [DEFAULT_ENVIRONMENT, DEFAULT_ENVIRONMENT] })).toThrow('two environments would write to dist/default/');
+    expect(() => synthEnvironments([DEFAULT_ENVIRONMENT, DEFAULT_ENVIRONMENT], { outdir: tempDir() })).toThrow('two environments would write to dist/default/');
   });
 
   test('an operator chart version must be exact', () => {
@@ -266,7 +229,7 @@ describe('GitOps bad input', () => {
 
   test('Argo CD delivery without a repository URL', () => {
     const app = new App({ outdir: tempDir() });
-    new PostgresPlatform(app, 'x', { ...DEFAULT_ENVIRONMENT.platform, delivery: {} });
+    new PostgresPlatform(app, 'x', { ...DEFAULT_ENVIRONMENT.platform, kubernetesCluster: undefined, delivery: {} });
     expect(() => synthComponents(app, { warn: () => undefined })).toThrow('delivery.repoUrl: Argo CD delivery needs the git repository that holds dist/');
   });
 

@@ -12,7 +12,8 @@ import { checkPooler, POOLER_AUTH_QUERY, preparePoolerAuth, renderPgbouncerFiles
 import { toolInfo } from '../lib/rehearse/processes';
 import { RealPostgres } from '../lib/rehearse/real-postgres';
 import { rehearsalHbaLines } from '../lib/rehearse/rehearsal';
-import { buildEnvironment, DEFAULT_ENVIRONMENT } from '../main';
+import { buildEnvironment } from '../lib';
+import { DEFAULT_ENVIRONMENT } from '../main';
 import { rehearsalToolsPresent } from './support/rehearse-tools';
 
 jest.setTimeout(60_000);

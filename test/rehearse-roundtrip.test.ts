@@ -12,7 +12,8 @@ import { runRehearseCommand } from '../lib/rehearse/command';
 import { openSealedValue } from '../lib/rehearse/credentials';
 import { inputsFromConstructs, Manifest, RehearsalInputs } from '../lib/rehearse/manifests';
 import { runRehearsal } from '../lib/rehearse/rehearsal';
-import { buildEnvironment, DEFAULT_ENVIRONMENT, Environment, REPO_ROOT } from '../main';
+import { buildEnvironment, Environment } from '../lib';
+import { DEFAULT_ENVIRONMENT, REPO_ROOT } from '../main';
 import { rehearsalToolsPresent } from './support/rehearse-tools';
 import { demoKey, labelFor, unsealValue } from './support/unseal';
 

@@ -6,11 +6,12 @@ import {
   CnpgUserCredential, DEMO_CERTIFICATE_FINGERPRINT, Problems, runSeal, S3Credential, SealedCredential, SealedStore, SealedValues,
   SealingCertificate, SealingScope, SecretType,
 } from '../lib';
-import { credentialCatalog, REPO_ROOT, sealingPaths } from '../main';
+import { credentialCatalogOf } from '../lib';
+import { DEFAULT_ENVIRONMENT, ENVIRONMENTS, REPO_ROOT } from '../main';
 import { findObject, readManifests, synthChart, synthError, tempDir, testChart } from './support/synth';
 import { demoKey, FIXTURES, labelFor, secondControllerKey, tryUnseal, unsealValue } from './support/unseal';
 
-const DEMO = sealingPaths('default');
+const DEMO = DEFAULT_ENVIRONMENT.platform;
 const GENERATED = path.join(FIXTURES, 'generated');
 
 function demoValues(chart: Chart, overrides: Partial<ConstructorParameters<typeof SealedValues>[2]> = {}): SealedValues {
@@ -214,7 +215,7 @@ describe('npm run seal with the real catalog', () => {
         stderr: (s) => out.push(s),
         readFile: (p) => fs.readFileSync(p),
       },
-      { ...credentialCatalog, storePath: () => storePath, certificatePath: () => key.certPath },
+      { ...credentialCatalogOf(ENVIRONMENTS), storePath: () => storePath, certificatePath: () => key.certPath },
     );
     expect(out.join('')).toContain('wrote');
     expect(code).toBe(0);

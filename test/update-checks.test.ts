@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, JsonPatch, Testing, Yaml } from 'cdk8s';
 import {
-  checkAppUpdates, checkClusterUpdate, checkObjectUpdate, CnpgCluster, CnpgClusterProps, ImageFlavour, parseAcknowledgements,
-  PostgresImage, PreviousManifests, PrimaryUpdateMethod, Problems, ScheduledBackup, synthComponents,
+  checkAppUpdates, checkClusterUpdate, checkObjectUpdate, CnpgCluster, CnpgClusterProps, GitRunner, ImageFlavour, parseAcknowledgements,
+  PostgresImage, PreviousManifests, PrimaryUpdateMethod, Problems, ScheduledBackup, spawnGit, synthComponents,
 } from '../lib';
 import { synthError, tempDir } from './support/synth';
 
@@ -239,7 +239,7 @@ describe('PreviousManifests.fromDist', () => {
     expect(p.find('ScheduledBackup', NS, 'cnpg-ha-daily')).toBeDefined();
     // another revision, e.g. the deployed branch in CI
     expect(PreviousManifests.fromDist(path.join(repo, 'dist'), 'default', { ref: 'HEAD~0' }).objects.length).toBe(p.objects.length);
-    expect(PreviousManifests.fromDist(path.join(repo, 'dist'), 'default', { ref: 'no-such-ref', source: 'git' }).note).toContain('git ls-tree no-such-ref failed');
+    expect(PreviousManifests.fromDist(path.join(repo, 'dist'), 'default', { ref: 'no-such-ref', source: 'git' }).note).toContain('git archive no-such-ref failed: fatal: not a valid object name');
     // an environment that was never committed: nothing to compare with
     const none = PreviousManifests.fromDist(path.join(repo, 'dist'), 'staging');
     expect(none.objects).toEqual([]);
@@ -257,5 +257,113 @@ describe('PreviousManifests.fromDist', () => {
     const report = checkAppUpdates(app, PreviousManifests.fromDist(path.join(dir, 'nothing'), 'default'), { acknowledge: [], note: (m) => notes.push(m) });
     expect(report.problems).toEqual([]);
     expect(notes).toEqual([expect.stringContaining('no deployed manifests of "default" found')]);
+  });
+});
+
+describe('reading the committed dist/ (one git process per synth)', () => {
+  const git = (cwd: string, ...args: string[]) => {
+    const r = spawnSync('git', ['-C', cwd, '-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  /** The real git, counting its processes. */
+  const counting = () => {
+    const calls: string[][] = [];
+    const runner: GitRunner = (args, cwd) => {
+      calls.push([...args]);
+      return spawnGit(args, cwd);
+    };
+    return { runner, calls };
+  };
+  // a path longer than the 100 bytes of a tar header name: git archive writes it in a pax header
+  const LONG = `${'nested-folder-with-a-long-name/'.repeat(4)}extra.yaml`;
+
+  /** A repository whose committed dist/ has two environments (the fixture twice, one with a long path). */
+  function repoWithDist(): { repo: string; dist: string; onDisk: Record<string, PreviousManifests> } {
+    const repo = tempDir();
+    git(repo, 'init', '-q');
+    const dist = path.join(repo, 'dist');
+    for (const env of ['default', 'dev']) fs.cpSync(path.join(FIXTURE, 'default'), path.join(dist, env), { recursive: true });
+    fs.mkdirSync(path.dirname(path.join(dist, 'dev', LONG)), { recursive: true });
+    fs.writeFileSync(path.join(dist, 'dev', LONG), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: data-infra\n');
+    fs.writeFileSync(path.join(dist, 'argocd-cm.health-checks.yaml'), 'kind: ConfigMap\n');
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-q', '-m', 'deployed');
+    const onDisk = Object.fromEntries(['default', 'dev'].map((env) => [env, PreviousManifests.fromDist(dist, env, { source: 'files' })]));
+    fs.rmSync(dist, { recursive: true }); // as the cdk8s CLI does before it runs the app
+    return { repo, dist, onDisk };
+  }
+
+  test('every environment of a synth shares one git process, and reads what the files on disk held', () => {
+    const { dist, onDisk } = repoWithDist();
+    const { runner, calls } = counting();
+    const read = ['default', 'dev', 'staging'].map((env) => PreviousManifests.fromDist(dist, env, { git: runner }));
+    expect(calls).toEqual([['--literal-pathspecs', 'archive', '--format=tar', 'HEAD', '--', 'dist']]);
+    expect(read.map((p) => p.source)).toEqual(['git HEAD:dist/default', 'git HEAD:dist/dev', 'none']);
+    for (const [i, env] of ['default', 'dev'].entries()) {
+      // the same objects from the same files, in the same order, as the files on disk (and as `git show` per file gave)
+      expect(read[i].objects).toEqual(onDisk[env].objects);
+      for (const kind of ['Cluster', 'ScheduledBackup', 'Database', 'ConfigMap']) {
+        expect(read[i].ofKind(kind)).toEqual(onDisk[env].objects.filter((o) => o.object.kind === kind));
+      }
+    }
+    expect(read[1].find('ConfigMap', NS, 'extra')?.file).toBe(LONG);
+    expect(read[2].note).toContain('update checks skipped');
+    expect(PreviousManifests.fromDist(dist, 'staging', { git: runner, source: 'git' }).note).toBe('dist/staging/ is not committed in HEAD');
+    expect(calls).toHaveLength(1);
+  });
+
+  test('the update checks find the same problems in git as in the files', () => {
+    const { dist, onDisk } = repoWithDist();
+    const shrink = (previous: PreviousManifests) => {
+      const { app } = build({ props: { storageSize: '20Gi', walStorageClass: 'fast' }, noArchiver: true, noSchedule: true });
+      return checkAppUpdates(app, previous, { acknowledge: [], note: () => undefined }).problems;
+    };
+    const fromGit = shrink(PreviousManifests.fromDist(dist, 'default'));
+    expect(fromGit.map((p) => p.rule).sort()).toEqual(['U4', 'UL1', 'UL2']);
+    expect(fromGit).toEqual(shrink(onDisk.default));
+  });
+
+  test('the next synth reads git again (the read is shared within one synchronous run only)', async () => {
+    const { repo, dist } = repoWithDist();
+    const { runner, calls } = counting();
+    expect(PreviousManifests.fromDist(dist, 'default', { git: runner }).find('Cluster', NS, 'cnpg-ha')).toBeDefined();
+    await Promise.resolve();
+    git(repo, 'rm', '-q', '-r', 'dist/default/database');
+    git(repo, 'commit', '-q', '-m', 'cluster removed');
+    expect(PreviousManifests.fromDist(dist, 'default', { git: runner }).find('Cluster', NS, 'cnpg-ha')).toBeUndefined();
+    expect(calls).toHaveLength(2);
+    // CDK8S_CNPG_PREVIOUS_REF picks the revision; `none` starts no process at all
+    const previousRef = process.env.CDK8S_CNPG_PREVIOUS_REF;
+    try {
+      process.env.CDK8S_CNPG_PREVIOUS_REF = 'HEAD~1';
+      expect(PreviousManifests.fromDist(dist, 'default', { git: runner }).find('Cluster', NS, 'cnpg-ha')).toBeDefined();
+      process.env.CDK8S_CNPG_PREVIOUS_REF = 'none';
+      expect(PreviousManifests.fromDist(dist, 'default', { git: runner }).source).toBe('none');
+    } finally {
+      if (previousRef === undefined) delete process.env.CDK8S_CNPG_PREVIOUS_REF;
+      else process.env.CDK8S_CNPG_PREVIOUS_REF = previousRef;
+    }
+    expect(calls.map((c) => c[3])).toEqual(['HEAD', 'HEAD', 'HEAD~1']);
+  });
+
+  test('outside a git checkout no git process starts', () => {
+    const dir = tempDir();
+    const { runner, calls } = counting();
+    expect(PreviousManifests.fromDist(path.join(dir, 'dist'), 'default', { git: runner, source: 'git' }).note).toContain('not a git checkout');
+    expect(calls).toEqual([]);
+  });
+
+  test('only the documents of the kinds asked for are parsed', () => {
+    const dir = tempDir();
+    fs.cpSync(path.join(FIXTURE, 'default'), path.join(dir, 'dist', 'default'), { recursive: true });
+    // a document that fails when parsed (an undefined alias), standing in for the large dashboards and rules
+    fs.appendFileSync(path.join(dir, 'dist', 'default', 'database', 'database.yaml'), '---\napiVersion: v1\nkind: ConfigMap\ndata: *undefined-anchor\n');
+    const p = PreviousManifests.fromDist(path.join(dir, 'dist'), 'default');
+    expect(p.find('Cluster', NS, 'cnpg-ha')).toBeDefined();
+    const { app } = build({ props: { storageSize: '20Gi' } });
+    expect(checkAppUpdates(app, p, { acknowledge: [], note: () => undefined }).problems.map((x) => x.rule)).toEqual(['U4']);
+    expect(() => p.ofKind('ConfigMap')).toThrow(/undefined-anchor/);
+    expect(() => p.objects).toThrow(/undefined-anchor/);
   });
 });

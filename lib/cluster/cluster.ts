@@ -81,7 +81,7 @@ export interface CnpgClusterProps {
   readonly instances?: number;
   /**
    * The PostgreSQL image.
-   * @default PostgresImage.of('18.4') (minimal, trixie)
+   * @default PostgresImage.current(18) (minimal, trixie)
    */
   readonly image?: PostgresImage;
   /**
@@ -246,7 +246,7 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
     this.clusterName = props.clusterName ?? id;
     this.namespace = props.namespace ?? Chart.of(this).namespace ?? '';
     this.instances = props.instances ?? 3;
-    this.image = props.imageCatalog?.image ?? props.image ?? PostgresImage.of('18.4');
+    this.image = props.imageCatalog?.image ?? props.image ?? PostgresImage.current(18);
     this.postgresMajor = this.image.major;
     this.rwServiceName = `${this.clusterName}-rw`;
     this.roServiceName = `${this.clusterName}-ro`;

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import * as cnpg from '../../imports/postgresql.cnpg.io';
 import { isDns1035Label } from '../core/k8s-syntax';
 import { Problems } from '../core/problems';
-import { CnpgPoolerPodMonitor } from '../monitoring/pod-monitor';
+import { PodMonitor } from '../monitoring/pod-monitor';
 import { ICnpgCluster } from './cluster-ref';
 import { PodAntiAffinity } from './cluster-options';
 import { validateAdmission } from './admission';
@@ -145,7 +145,7 @@ export class Pooler extends Construct {
   /** Labels that select exactly this pooler's pods (set by the operator). */
   public readonly podSelectorLabels: Readonly<Record<string, string>>;
   /** The PodMonitor, when monitoring is on. */
-  public readonly podMonitor?: CnpgPoolerPodMonitor;
+  public readonly podMonitor?: PodMonitor;
   /** The generated L1 object, for escape hatches. */
   public readonly apiObject: ApiObject;
 
@@ -202,12 +202,7 @@ export class Pooler extends Construct {
 
     if (props.monitoring !== false) {
       const options = typeof props.monitoring === 'object' ? props.monitoring : {};
-      this.podMonitor = new CnpgPoolerPodMonitor(this, 'PodMonitor', {
-        poolerName: this.poolerName,
-        namespace: this.namespace,
-        labels: options.labels,
-        interval: options.interval,
-      });
+      this.podMonitor = PodMonitor.forPooler(this, 'PodMonitor', { pooler: this, labels: options.labels, interval: options.interval });
     }
   }
 

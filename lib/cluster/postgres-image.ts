@@ -1,3 +1,7 @@
+import { IMAGE_PINS } from '../core/pins';
+
+import { isVersionError, versionFromTag } from './admission/image-reference';
+
 /**
  * The contents of a CloudNativePG operand image (`postgres-containers` TYPE).
  */
@@ -37,8 +41,6 @@ export interface PostgresImageOptions {
   readonly repository?: string;
 }
 
-/** Tag prefix the CNPG webhook parses as the PostgreSQL version (machinery `version.FromTag`). */
-const VERSION_TAG = /^(\d+)(?:\.(\d+))?/;
 
 /**
  * A PostgreSQL operand image, pinned by major and minor version.
@@ -59,6 +61,15 @@ export class PostgresImage {
   }
 
   /**
+   * The image of the current minor release of a PostgreSQL major, as pinned in the library's pin table
+   * (`IMAGE_PINS.postgres`, checked against cloudnative-pg/postgres-containers). Upgrading the library upgrades the
+   * minor: review the diff of `dist/` (a rolling restart of every instance).
+   */
+  public static current(major: 16 | 17 | 18, options: PostgresImageOptions = {}): PostgresImage {
+    return PostgresImage.of(IMAGE_PINS.postgres[major], options);
+  }
+
+  /**
    * Any image reference, for mirrors and custom builds. Its tag must still start with the PostgreSQL version.
    * @param flavour what the image contains, used to check requested extensions
    * @default flavour ImageFlavour.MINIMAL
@@ -69,10 +80,15 @@ export class PostgresImage {
 
   /** The tag (without digest), or undefined when the reference has none. */
   public readonly tag: string | undefined;
-  /** PostgreSQL major version parsed from the tag, or NaN when the tag does not start with a version. */
+  /**
+   * PostgreSQL major version parsed from the tag as the operator parses it (machinery `version.FromTag`), or NaN when
+   * it does not parse (`16.five`: the whole dotted prefix must be numbers).
+   */
   public readonly major: number;
-  /** PostgreSQL minor version parsed from the tag, or NaN when absent. */
+  /** PostgreSQL minor version parsed from the tag, or NaN when absent (`17-minimal-trixie`) or unparseable. */
   public readonly minor: number;
+  /** Why the operator cannot read a version from the tag, when it cannot. */
+  private readonly versionError?: string;
 
   private constructor(
     /** The full image reference, as rendered into `spec.imageName`. */
@@ -81,9 +97,10 @@ export class PostgresImage {
     public readonly flavour: ImageFlavour,
   ) {
     this.tag = parseTag(imageName);
-    const m = this.tag ? VERSION_TAG.exec(this.tag) : null;
-    this.major = m ? Number(m[1]) : NaN;
-    this.minor = m && m[2] !== undefined ? Number(m[2]) : NaN;
+    const v = this.tag ? versionFromTag(this.tag) : undefined;
+    this.major = v && !isVersionError(v) ? v.major : NaN;
+    this.minor = v && !isVersionError(v) && /^\d+\.\d/.test(this.tag!) ? v.minor : NaN;
+    this.versionError = v && isVersionError(v) ? v.error : undefined;
   }
 
   /**
@@ -99,7 +116,7 @@ export class PostgresImage {
     } else if (this.tag === 'latest') {
       out.push('"latest" cannot be used as image tag: the operator could not detect upgrades');
     } else if (Number.isNaN(this.major)) {
-      out.push(`the tag "${this.tag}" does not start with a PostgreSQL version, which the operator requires`);
+      out.push(`the tag "${this.tag}" does not start with a PostgreSQL version the operator can parse (invalid version tag: ${this.versionError})`);
     } else if (this.major < 14) {
       out.push(`PostgreSQL ${this.major} is not supported by CloudNativePG 1.30 (14 to 18 are)`);
     }

@@ -20,6 +20,7 @@ export interface Problem {
 }
 
 const PROBLEMS = Symbol.for('cdk8s-cnpg.problems');
+const GUARDED = Symbol.for('cdk8s-cnpg.plain-synth-guard');
 const WARNINGS = Symbol.for('cdk8s-cnpg.warnings');
 
 /**
@@ -56,6 +57,7 @@ export class Problems {
 
   private constructor(construct: IConstruct) {
     construct.node.addValidation({ validate: () => this.errors.map(formatProblem) });
+    guardPlainSynth(construct.node.root);
   }
 
   /** Records an error; synth fails with it. */
@@ -63,9 +65,10 @@ export class Problems {
     this.errors.push(problem);
   }
 
-  /** Records a warning; synth prints it once and goes on (or fails in strict mode). */
+  /** Records a warning; synth prints it once and goes on (or fails in strict mode). A repeated warning is kept once. */
   public warn(problem: Problem): void {
-    this[WARNINGS].push(problem);
+    const text = formatProblem(problem);
+    if (!this[WARNINGS].some((w) => formatProblem(w) === text)) this[WARNINGS].push(problem);
   }
 
   /** Records an error when `ok` is false. Returns `ok`, so checks can be chained. */
@@ -98,4 +101,28 @@ export function describeValue(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/**
+ * A consumer's plain `app.synth()` must not skip the library's safety features: the first construct of the library in
+ * an App wraps that App's `synth` so that it first runs every validation, prints every warning once and, with
+ * `CDK8S_CNPG_STRICT=true` (or `--strict`), fails on warnings — as `synthEnvironments` does. (Update checks against
+ * the committed output and the first-sync model need the environments: they run in `synthEnvironments` only.)
+ */
+function guardPlainSynth(root: IConstruct): void {
+  const app = root as IConstruct & { synth?: () => void; outdir?: unknown; [GUARDED]?: boolean };
+  if (typeof app.synth !== 'function' || typeof app.outdir !== 'string' || app[GUARDED]) return;
+  app[GUARDED] = true;
+  const synth = app.synth.bind(app);
+  app.synth = () => {
+    const errors: string[] = [];
+    for (const c of app.node.findAll()) for (const message of c.node.validate()) errors.push(`[${c.node.path}] ${message}`);
+    const warnings = Problems.warningsBelow(app);
+    for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+    if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+    if ((process.env.CDK8S_CNPG_STRICT === 'true' || process.argv.includes('--strict')) && warnings.length > 0) {
+      throw new Error(`strict mode: ${warnings.length} warning(s) are treated as errors:\n  ${warnings.join('\n  ')}`);
+    }
+    synth();
+  };
 }

@@ -62,15 +62,21 @@ export function formatGroupedErrors(errors: readonly ConstructError[], noun = 'e
   return lines.join('\n');
 }
 
+/** The rendered output of an app: one file per component chart, `<chart id>/<chart id>.yaml`, with its objects. */
+export interface RenderedComponent {
+  /** The file, relative to the app's outdir. */
+  readonly file: string;
+  /** The component folder (the chart id). */
+  readonly folder: string;
+  readonly objects: readonly any[];
+}
+
 /**
- * Synthesizes an app into one folder per chart, `<app.outdir>/<chart id>/<chart id>.yaml`, so that each component has
- * a stable folder an Argo CD application can sync (cdk8s' own naming would add path hashes or index prefixes).
- *
- * Every construct's validation runs first; all errors of the app are reported together, grouped by construct path.
- * Warnings (including those recorded while validating) are printed once.
- * Returns the files written, relative to the output directory.
+ * Validates an app and renders each of its charts once: every construct's validation runs first, all errors of the app
+ * are reported together (grouped by construct path), warnings are printed once and, in strict mode, fail.
+ * Charts without objects are left out (they write no folder).
  */
-export function synthComponents(app: App, options: SynthComponentsOptions = {}): string[] {
+export function renderComponents(app: App, options: SynthComponentsOptions = {}): RenderedComponent[] {
   const charts = app.node.findAll().filter((c): c is Chart => Chart.isChart(c));
   const seen = new Map<string, Chart>();
   for (const chart of charts) {
@@ -90,11 +96,28 @@ export function synthComponents(app: App, options: SynthComponentsOptions = {}):
   if (options.strict && warnings.length > 0) {
     throw new Error(`strict mode: ${warnings.length} warning(s) are treated as errors:\n  ${warnings.join('\n  ')}`);
   }
-  const rendered = charts.map((chart) => ({ file: path.join(chart.node.id, `${chart.node.id}.yaml`), objects: chart.toJson() }));
+  return charts
+    .map((chart) => ({ file: path.join(chart.node.id, `${chart.node.id}.yaml`), folder: chart.node.id, objects: chart.toJson() }))
+    .filter((r) => r.objects.length > 0);
+}
+
+/** Writes rendered components under `outdir`; returns the files written, relative to it, sorted. */
+export function writeComponents(outdir: string, rendered: readonly RenderedComponent[]): string[] {
   for (const { file, objects } of rendered) {
-    if (objects.length === 0) continue;
-    fs.mkdirSync(path.dirname(path.join(app.outdir, file)), { recursive: true });
-    Yaml.save(path.join(app.outdir, file), objects);
+    fs.mkdirSync(path.dirname(path.join(outdir, file)), { recursive: true });
+    Yaml.save(path.join(outdir, file), [...objects]);
   }
-  return rendered.filter((r) => r.objects.length > 0).map((r) => r.file).sort();
+  return rendered.map((r) => r.file).sort();
+}
+
+/**
+ * Synthesizes an app into one folder per chart, `<app.outdir>/<chart id>/<chart id>.yaml`, so that each component has
+ * a stable folder an Argo CD application can sync (cdk8s' own naming would add path hashes or index prefixes).
+ *
+ * Every construct's validation runs first; all errors of the app are reported together, grouped by construct path.
+ * Warnings (including those recorded while validating) are printed once.
+ * Returns the files written, relative to the output directory.
+ */
+export function synthComponents(app: App, options: SynthComponentsOptions = {}): string[] {
+  return writeComponents(app.outdir, renderComponents(app, options));
 }

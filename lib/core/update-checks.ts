@@ -20,8 +20,9 @@
  * it does not silently accept the next breaking change.
  *
  * Where the previous state comes from (`PreviousManifests.fromDist`): the cdk8s CLI deletes `dist/` before it runs
- * the app, so the committed files are read with `git show <ref>:dist/<environment>/…` (ref `HEAD`, or
- * `CDK8S_CNPG_PREVIOUS_REF`, e.g. `origin/main` in CI where HEAD already holds the new `dist/`). Outside a git
+ * the app, so the committed files are read from git: one `git archive <ref> -- dist` per synth, shared by all
+ * environments (ref `HEAD`, or `CDK8S_CNPG_PREVIOUS_REF`, e.g. `origin/main` in CI where HEAD already holds the new
+ * `dist/`; `none` turns the checks off). Only the documents of the kinds the checks read are parsed. Outside a git
  * checkout, or when the environment has no committed `dist/`, the files on disk are used when they exist; otherwise
  * there is nothing to compare with and the checks are skipped with a note.
  */
@@ -49,7 +50,7 @@ export interface UpdateProblem extends AdmissionProblem {
 
 /** Context of `checkClusterUpdate`: the objects around the Cluster, before and after. */
 export interface UpdateContext {
-  /** Every object of the previous manifests (for ScheduledBackups of the cluster). */
+  /** Objects of the previous manifests (the ScheduledBackups of the cluster are read). */
   readonly previousObjects?: readonly any[];
   /** Every object of the new manifests. */
   readonly nextObjects?: readonly any[];
@@ -309,6 +310,15 @@ export interface PreviousObject {
   readonly object: any;
 }
 
+/** Runs `git <args>` in `cwd` (injectable, so tests can count the processes). */
+export type GitRunner = (args: readonly string[], cwd: string) => { status: number | null; stdout: Buffer; stderr: string };
+
+/** Runs the `git` executable (messages in English: they are matched). */
+export const spawnGit: GitRunner = (args, cwd) => {
+  const r = spawnSync('git', ['-C', cwd, ...args], { maxBuffer: 1024 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' } });
+  return { status: r.status, stdout: r.stdout ?? Buffer.alloc(0), stderr: `${r.stderr?.toString() ?? ''}${r.error ? String(r.error) : ''}` };
+};
+
 /** Options of `PreviousManifests.fromDist`. */
 export interface PreviousManifestsOptions {
   /**
@@ -322,13 +332,37 @@ export interface PreviousManifestsOptions {
    * @default - `CDK8S_CNPG_PREVIOUS_REF`, else `HEAD`
    */
   readonly ref?: string;
+  /**
+   * How git is run (for tests).
+   * @default - the `git` executable
+   */
+  readonly git?: GitRunner;
 }
 
-/** The manifests of an environment as deployed (the committed `dist/<environment>/`). */
+/** One YAML document of a manifest file, parsed on first use. */
+interface ManifestDoc {
+  readonly file: string;
+  readonly text?: string;
+  /** The top-level `kind`, when it can be read without parsing (a line `kind: X` at column 0). */
+  readonly kind?: string;
+  objects?: readonly any[];
+}
+
+/**
+ * The manifests of an environment as deployed (the committed `dist/<environment>/`).
+ *
+ * The files are kept as text and split into documents; a document is parsed only when a question needs it: `find`
+ * and `ofKind` parse only the documents of that kind (the update checks need a few small CloudNativePG objects, not
+ * the large dashboards and alert rules next to them); `objects` parses everything.
+ */
 export class PreviousManifests {
   /**
    * Reads `<distDir>/<environment>/**\/*.yaml` as committed in git (see the file comment), or from disk.
    * Never throws: a problem reading them gives empty manifests with a `note`.
+   *
+   * From git, the whole committed `<distDir>/` is read with one `git archive` process, shared by every environment
+   * read in the same synchronous run (one synth), so a synth of N environments starts one `git` process, not one per
+   * file.
    */
   public static fromDist(distDir: string, environment: string, options: PreviousManifestsOptions = {}): PreviousManifests {
     const source = options.source ?? 'auto';
@@ -336,39 +370,83 @@ export class PreviousManifests {
     const envDir = path.resolve(distDir, environment);
     if (ref === 'none') return new PreviousManifests([], 'none', 'CDK8S_CNPG_PREVIOUS_REF=none: update checks are off');
     if (source !== 'files') {
-      const fromGit = readFromGit(envDir, ref);
-      if (fromGit.objects) return new PreviousManifests(fromGit.objects, fromGit.description);
+      const fromGit = readFromGit(envDir, ref, options.git ?? spawnGit);
+      if (fromGit.files) return new PreviousManifests(splitDocuments(fromGit.files), fromGit.description);
       if (source === 'git') return new PreviousManifests([], 'none', fromGit.note);
     }
     if (fs.existsSync(envDir)) {
-      const objects: PreviousObject[] = [];
-      for (const file of listYaml(envDir)) {
-        for (const object of loadYamlFile(path.join(envDir, file))) objects.push({ file, object });
-      }
-      return new PreviousManifests(objects, `files in ${envDir}`);
+      const files = listYaml(envDir).map((file) => ({ file, text: fs.readFileSync(path.join(envDir, file), 'utf8') }));
+      return new PreviousManifests(splitDocuments(files), `files in ${envDir}`);
     }
     return new PreviousManifests([], 'none', `no deployed manifests of "${environment}" found (not in git ${ref}, not on disk): update checks skipped`);
   }
 
   /** Manifests from objects (for tests and tools). */
   public static fromObjects(objects: readonly any[], description = 'objects'): PreviousManifests {
-    return new PreviousManifests(objects.map((object) => ({ file: '', object })), description);
+    return new PreviousManifests(objects.map((object) => ({ file: '', objects: [object] })), description);
   }
 
+  private all?: readonly PreviousObject[];
+  private readonly byKind = new Map<string, readonly PreviousObject[]>();
+
   private constructor(
-    /** Every object. */
-    public readonly objects: readonly PreviousObject[],
+    private readonly docs: readonly ManifestDoc[],
     /** Where they came from, e.g. `git HEAD:dist/default`, or `none`. */
     public readonly source: string,
     /** Why there are none, when there are none. */
     public readonly note?: string,
   ) {}
 
+  /** Every object (parses every document). */
+  public get objects(): readonly PreviousObject[] {
+    this.all ??= this.docs.flatMap((d) => parsedObjects(d).map((object) => ({ file: d.file, object })));
+    return this.all;
+  }
+
+  /** The objects of `kind`, in file order (parses only the documents of that kind). */
+  public ofKind(kind: string): readonly PreviousObject[] {
+    let found = this.byKind.get(kind);
+    if (!found) {
+      found = this.docs
+        .filter((d) => d.kind === undefined || d.kind === kind)
+        .flatMap((d) => parsedObjects(d).filter((o) => o?.kind === kind).map((object) => ({ file: d.file, object })));
+      this.byKind.set(kind, found);
+    }
+    return found;
+  }
+
   /** The object of `kind` named `namespace/name`, if deployed. */
   public find(kind: string, namespace: string | undefined, name: string): PreviousObject | undefined {
-    return this.objects.find((o) => o.object?.kind === kind && o.object?.metadata?.name === name
+    return this.ofKind(kind).find((o) => o.object?.metadata?.name === name
       && (o.object?.metadata?.namespace ?? undefined) === (namespace || undefined));
   }
+}
+
+function parsedObjects(d: ManifestDoc): readonly any[] {
+  d.objects ??= parseYaml(d.text ?? '');
+  return d.objects;
+}
+
+/**
+ * Splits files into YAML documents at `---` lines, noting each document's top-level kind when a single
+ * `kind: <name>` line at column 0 gives it (in block YAML, only a top-level key starts at column 0). A document whose
+ * kind is not evident that way is parsed whenever anything is asked. Files with directives or `...` end markers are
+ * kept whole.
+ */
+function splitDocuments(files: ReadonlyArray<{ file: string; text: string }>): ManifestDoc[] {
+  const out: ManifestDoc[] = [];
+  for (const { file, text } of files) {
+    if (/^(%|\.\.\.(\s|$))/m.test(text)) {
+      out.push({ file, text });
+      continue;
+    }
+    for (const chunk of text.split(/^(?=---(?:[ \t\r]|$))/m)) {
+      const kinds = [...chunk.matchAll(/^kind[ \t]*:(?=[ \t\r]|$)[ \t]*(.*?)[ \t\r]*$/gm)];
+      const value = kinds.length === 1 ? kinds[0][1].replace(/[ \t]+#.*$/, '').replace(/^(["'])([^"'\\]*)\1$/, '$2') : '';
+      out.push({ file, text: chunk, kind: /^[A-Za-z][A-Za-z0-9._-]*$/.test(value) ? value : undefined });
+    }
+  }
+  return out;
 }
 
 function listYaml(dir: string): string[] {
@@ -384,34 +462,110 @@ function listYaml(dir: string): string[] {
   return out.sort();
 }
 
-function git(cwd: string, args: string[]): { ok: boolean; out: string; err: string } {
-  const r = spawnSync('git', ['-C', cwd, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  return { ok: r.status === 0, out: r.stdout ?? '', err: (r.stderr ?? '') + (r.error ? String(r.error) : '') };
+/** The working tree root above `dir` (the nearest folder with a `.git` entry), without starting git. */
+function gitRoot(dir: string): string | undefined {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, '.git'))) return d;
+    if (path.dirname(d) === d) return undefined;
+  }
 }
 
-function readFromGit(envDir: string, ref: string): { objects?: PreviousObject[]; description: string; note?: string } {
+/** What one `git archive` gave: the regular files below a folder, by path from the repository root. */
+type CommittedFiles = { files: Map<string, string> } | { missing: true } | { error: string };
+
+/**
+ * `git archive` results of the current synchronous run, by runner and `root, ref, folder`. Cleared as soon as the
+ * run yields (a microtask), so a later synth, or a test that commits in between, reads git again; within one synth
+ * every environment shares one read.
+ */
+const committedReads = new Map<GitRunner, Map<string, CommittedFiles>>();
+
+function readCommitted(root: string, ref: string, folder: string, runner: GitRunner): CommittedFiles {
+  if (committedReads.size === 0) void Promise.resolve().then(() => committedReads.clear());
+  let reads = committedReads.get(runner);
+  if (!reads) committedReads.set(runner, reads = new Map());
+  const key = `${root}\0${ref}\0${folder}`;
+  let read = reads.get(key);
+  if (!read) {
+    // --literal-pathspecs: the folder is a path, not a pattern
+    const r = runner(['--literal-pathspecs', 'archive', '--format=tar', ref, '--', folder], root);
+    if (r.status === 0) {
+      try {
+        read = { files: untar(r.stdout) };
+      } catch (e) {
+        read = { error: `unreadable git archive output (${(e as Error).message})` };
+      }
+    } else if (/pathspec .* did not match any files/.test(r.stderr)) {
+      read = { missing: true };
+    } else {
+      read = { error: r.stderr.trim() || `exit status ${r.status}` };
+    }
+    reads.set(key, read);
+  }
+  return read;
+}
+
+function readFromGit(envDir: string, ref: string, runner: GitRunner): { files?: Array<{ file: string; text: string }>; description: string; note?: string } {
   let dir = envDir;
   while (!fs.existsSync(dir)) {
     const up = path.dirname(dir);
     if (up === dir) break;
     dir = up;
   }
-  const top = git(dir, ['rev-parse', '--show-toplevel']);
-  if (!top.ok) return { description: 'none', note: `not a git checkout (${dir}): the committed manifests cannot be read` };
-  const root = top.out.trim();
-  const rel = path.relative(fs.realpathSync(root), realpathOrSelf(envDir)).split(path.sep).join('/');
-  if (rel.startsWith('..')) return { description: 'none', note: `${envDir} is outside the git checkout ${root}` };
-  const files = git(root, ['ls-tree', '-r', '--name-only', ref, '--', rel]);
-  if (!files.ok) return { description: 'none', note: `git ls-tree ${ref} failed: ${files.err.trim()}` };
-  const yamlFiles = files.out.split('\n').filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'));
-  if (yamlFiles.length === 0) return { description: 'none', note: `${rel}/ is not committed in ${ref}` };
-  const objects: PreviousObject[] = [];
-  for (const f of yamlFiles) {
-    const shown = git(root, ['show', `${ref}:${f}`]);
-    if (!shown.ok) return { description: 'none', note: `git show ${ref}:${f} failed: ${shown.err.trim()}` };
-    for (const object of parseYaml(shown.out)) objects.push({ file: path.posix.relative(rel, f), object });
+  const root = gitRoot(realpathOrSelf(dir));
+  if (!root) return { description: 'none', note: `not a git checkout (${dir}): the committed manifests cannot be read` };
+  const rel = path.relative(root, realpathOrSelf(envDir)).split(path.sep).join('/');
+  if (rel === '' || rel.startsWith('..')) return { description: 'none', note: `${envDir} is outside the git checkout ${root}` };
+  // the whole dist/ folder once for every environment (the environment's own folder when dist/ is the root)
+  const folder = rel.includes('/') ? path.posix.dirname(rel) : rel;
+  const read = readCommitted(root, ref, folder, runner);
+  if ('error' in read) return { description: 'none', note: `git archive ${ref} failed: ${read.error}` };
+  const files = 'missing' in read ? [] : [...read.files]
+    .filter(([f]) => f.startsWith(`${rel}/`) && (f.endsWith('.yaml') || f.endsWith('.yml')))
+    .map(([f, text]) => ({ file: path.posix.relative(rel, f), text }));
+  if (files.length === 0) return { description: 'none', note: `${rel}/ is not committed in ${ref}` };
+  return { files, description: `git ${ref}:${rel}` };
+}
+
+/** The regular files of a tar stream as `git archive` writes it (ustar with pax headers), in archive order. */
+function untar(buf: Buffer): Map<string, string> {
+  const out = new Map<string, string>();
+  const field = (h: Buffer, from: number, to: number) => {
+    const s = h.subarray(from, to);
+    const end = s.indexOf(0);
+    return (end < 0 ? s : s.subarray(0, end)).toString('utf8');
+  };
+  let pax: Record<string, string> = {};
+  let off = 0;
+  while (off + 512 <= buf.length) {
+    const h = buf.subarray(off, off + 512);
+    if (h.every((b) => b === 0)) break;
+    const type = String.fromCharCode(h[156]);
+    const headerSize = parseInt(field(h, 124, 136).trim() || '0', 8);
+    const size = type !== 'x' && type !== 'g' && pax.size !== undefined ? Number(pax.size) : headerSize;
+    if (!Number.isFinite(size) || size < 0 || off + 512 + size > buf.length) throw new Error(`bad entry at byte ${off}`);
+    const body = buf.subarray(off + 512, off + 512 + size);
+    off += 512 + Math.ceil(size / 512) * 512;
+    if (type === 'g') continue;
+    if (type === 'x') {
+      pax = {};
+      for (let i = 0; i < body.length;) {
+        const space = body.indexOf(0x20, i);
+        const len = parseInt(body.subarray(i, space).toString('ascii'), 10);
+        if (space < 0 || !(len > 0)) throw new Error('bad pax record');
+        const record = body.subarray(space + 1, i + len - 1).toString('utf8');
+        const eq = record.indexOf('=');
+        pax[record.slice(0, eq)] = record.slice(eq + 1);
+        i += len;
+      }
+      continue;
+    }
+    const prefix = field(h, 257, 262) === 'ustar' ? field(h, 345, 500) : '';
+    const name = pax.path ?? (prefix ? `${prefix}/${field(h, 0, 100)}` : field(h, 0, 100));
+    pax = {};
+    if (type === '0' || type === '\0') out.set(name, body.toString('utf8'));
   }
-  return { objects, description: `git ${ref}:${rel}` };
+  return out;
 }
 
 function realpathOrSelf(p: string): string {
@@ -481,9 +635,14 @@ export function checkAppUpdates(app: App, previous: PreviousManifests, options: 
   const problems: UpdateProblem[] = [];
   const acknowledged: string[] = [];
   const apiObjects = app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
-  const nextObjects = apiObjects.map((o) => ({ o, json: o.toJson() }));
+  // Only the objects the rules read are rendered: the postgresql.cnpg.io ones (and any ScheduledBackup, for UL2).
+  const nextObjects = apiObjects
+    .filter((o) => o.apiVersion.startsWith(`${CNPG_GROUP}/`) || o.kind === 'ScheduledBackup')
+    .map((o) => ({ o, json: o.toJson() }));
   const cnpgNext = nextObjects.filter(({ json }) => typeof json?.apiVersion === 'string' && json.apiVersion.startsWith(`${CNPG_GROUP}/`));
-  const context: UpdateContext = { previousObjects: previous.objects.map((p) => p.object), nextObjects: nextObjects.map((n) => n.json) };
+  // Only the kinds the rules read are parsed: the ScheduledBackups (UL2), the Clusters (UL3) and, through `find`, the
+  // previous version of each new postgresql.cnpg.io object.
+  const context: UpdateContext = { previousObjects: previous.ofKind('ScheduledBackup').map((p) => p.object), nextObjects: nextObjects.map((n) => n.json) };
 
   const record = (owner: IConstruct, key: string, ownAcks: readonly string[], found: UpdateProblem[]) => {
     for (const p of found) {
@@ -515,7 +674,7 @@ export function checkAppUpdates(app: App, previous: PreviousManifests, options: 
   }
 
   // UL3: a Cluster that is deployed but no longer synthesized (removed or renamed)
-  for (const p of previous.objects) {
+  for (const p of previous.ofKind('Cluster')) {
     const o = p.object;
     if (o?.kind !== 'Cluster' || typeof o?.apiVersion !== 'string' || !o.apiVersion.startsWith(`${CNPG_GROUP}/`)) continue;
     const still = cnpgNext.some(({ json }) => json.kind === 'Cluster' && json.metadata?.name === o.metadata?.name && json.metadata?.namespace === o.metadata?.namespace);
@@ -547,14 +706,7 @@ export function checkAppUpdates(app: App, previous: PreviousManifests, options: 
   return { problems, acknowledged };
 }
 
-/**
- * The documents of a YAML file, parsed as YAML 1.1 like cdk8s writes them. (cdk8s' own `Yaml.load` starts a child
- * process per file, which made every comparison cost a third of a second.)
- */
-function loadYamlFile(file: string): any[] {
-  return parseYaml(fs.readFileSync(file, 'utf8'));
-}
-
+/** The documents of YAML text, parsed as YAML 1.1 like cdk8s writes them (cdk8s' `Yaml.load` starts a process per file). */
 function parseYaml(text: string): any[] {
   return parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJS()).filter((o) => o !== null && o !== undefined);
 }

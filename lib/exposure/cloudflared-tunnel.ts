@@ -9,6 +9,7 @@ import { ICnpgCluster } from '../cluster/cluster-ref';
 import { PodAntiAffinity } from '../cluster/cluster-options';
 import { isDns1035Label, isDns1123Label, isLabelKey, isLabelValue } from '../core/k8s-syntax';
 import { Problems } from '../core/problems';
+import { commandFor } from '../core/commands';
 
 /** The cloudflared image used when none is given: pinned, never `latest`. */
 export const DEFAULT_CLOUDFLARED_IMAGE = 'cloudflare/cloudflared:2026.8.2';
@@ -406,9 +407,9 @@ export class CloudflaredTunnel extends Construct implements ICloudflaredTunnel {
           value: [...(cred.keys ?? [])],
           fix: m.mode === 'remote'
             ? `declare the key "${m.key}" on the credential, then seal the token: `
-              + `npm run seal -- --env <env> --credential ${cred.namespace}/${cred.secretName} --key ${m.key} --from-stdin`
+              + `${commandFor('seal')} --env <env> --credential ${cred.namespace}/${cred.secretName} --key ${m.key} --from-stdin`
             : `declare the key "${m.key}" on the credential, then seal the credentials JSON: `
-              + `npm run seal -- --env <env> --credential ${cred.namespace}/${cred.secretName} --key ${m.key} --from-file ~/.cloudflared/<tunnel-id>.json`,
+              + `${commandFor('seal')} --env <env> --credential ${cred.namespace}/${cred.secretName} --key ${m.key} --from-file ~/.cloudflared/<tunnel-id>.json`,
         });
       }
     }

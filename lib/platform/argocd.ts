@@ -3,8 +3,9 @@ import { Construct } from 'constructs';
 import * as argo from '../../imports/argoproj.io';
 import { Problems } from '../core/problems';
 import { isDns1123Label } from '../core/k8s-syntax';
+import { appProject, BOOTSTRAP_LABEL, chartPermissions, isClusterScopedKind } from './kubernetes-cluster';
 import { OperatorRelease } from './operators';
-import { SyncWave, syncWaveAnnotation } from './sync-waves';
+import { kindKey, SyncWave, syncWaveAnnotation } from './sync-waves';
 
 /** How Argo CD syncs one component folder. */
 export interface DeliveredComponent {
@@ -76,20 +77,14 @@ export interface ArgoCdDeliveryProps {
    * @default "argocd"
    */
   readonly selfComponent?: string;
+  /**
+   * Emit the environment's own root application (and mark it and the AppProject for bootstrapping). `false` when the
+   * environment shares a Kubernetes cluster whose root application syncs this folder after the operators
+   * (`KubernetesClusterPlatform`).
+   * @default true
+   */
+  readonly rootApplication?: boolean;
 }
-
-/** Cluster-scoped kinds the platform's components and operator charts create. */
-const CLUSTER_RESOURCES: ReadonlyArray<[string, string]> = [
-  ['', 'Namespace'],
-  ['apiextensions.k8s.io', 'CustomResourceDefinition'],
-  ['rbac.authorization.k8s.io', 'ClusterRole'],
-  ['rbac.authorization.k8s.io', 'ClusterRoleBinding'],
-  ['admissionregistration.k8s.io', 'MutatingWebhookConfiguration'],
-  ['admissionregistration.k8s.io', 'ValidatingWebhookConfiguration'],
-  ['apiregistration.k8s.io', 'APIService'],
-  ['cert-manager.io', 'ClusterIssuer'],
-  ['postgresql.cnpg.io', 'ClusterImageCatalog'],
-];
 
 const URL_PATTERN = /^(https?:\/\/[^\s/]+\/\S+|ssh:\/\/\S+@[^\s/]+\/\S+|[\w.-]+@[\w.-]+:\S+)$/;
 
@@ -120,25 +115,33 @@ export class ArgoCdDelivery extends Construct {
     this.validate(props);
 
     const releases = props.operatorReleases ?? [];
-    const namespaces = new Set<string>([argocdNamespace]);
-    for (const c of props.components) if (c.namespace) namespaces.add(c.namespace);
-    for (const r of releases) namespaces.add(r.namespace);
+    const permissions = chartPermissions(releases);
+    for (const release of permissions.missing) {
+      Problems.of(this).error({
+        field: `operatorReleases.${release.releaseName}`,
+        message: 'the chart version has no entry in the chart table, so what it installs (namespaces, cluster-scoped kinds, CRDs) is unknown',
+        value: `${release.chart} ${release.version}`,
+        fix: 'pin a version listed in lib/platform/chart-facts.ts, or add its entry there from the chart\'s templates at that tag',
+      });
+    }
+    // Exactly what the components and the pinned charts write: their namespaces and their cluster-scoped kinds.
+    const namespaces = new Set<string>([argocdNamespace, ...permissions.namespaces]);
+    const clusterKinds = new Set<string>(['Namespace', ...permissions.clusterKinds]);
     for (const c of props.components) {
+      if (c.namespace) namespaces.add(c.namespace);
       for (const obj of c.chart.node.findAll().filter((x): x is ApiObject => x instanceof ApiObject)) {
         if (obj.metadata.namespace) namespaces.add(obj.metadata.namespace);
+        if (isClusterScopedKind(kindKey(obj))) clusterKinds.add(kindKey(obj));
       }
     }
-
-    new argo.AppProject(this, 'Project', {
-      metadata: { name: this.projectName, namespace: argocdNamespace },
-      spec: {
-        description: `PostgreSQL platform, environment ${props.environment}: ${this.distPath} and its pinned operator charts`,
-        sourceRepos: [props.repoUrl, ...new Set(releases.map((r) => r.repoUrl))],
-        destinations: [...namespaces].sort().map((namespace) => ({ server, namespace })),
-        clusterResourceWhitelist: CLUSTER_RESOURCES.map(([group, kind]) => ({ group, kind })),
-        // Report objects in the platform's namespaces that no Application owns (hand-applied drift).
-        orphanedResources: { warn: true },
-      },
+    const root = props.rootApplication ?? true;
+    appProject(this, 'Project', {
+      name: this.projectName,
+      namespace: argocdNamespace,
+      server,
+      bootstrap: root,
+      description: `PostgreSQL platform, environment ${props.environment}: ${this.distPath}${releases.length > 0 ? ' and its pinned operator charts' : ''}`,
+      scopeOf: { sourceRepos: [props.repoUrl, ...releases.map((r) => r.repoUrl)], namespaces, clusterKinds },
     });
 
     const names = new Map<string, string>();
@@ -149,9 +152,10 @@ export class ArgoCdDelivery extends Construct {
     }
     this.applicationNames = names;
 
+    if (!root) return;
     // The root application syncs the folder holding this project and these Applications (itself included).
     new argo.Application(this, 'Root', {
-      metadata: { name: this.rootApplicationName, namespace: argocdNamespace },
+      metadata: { name: this.rootApplicationName, namespace: argocdNamespace, labels: { [BOOTSTRAP_LABEL]: 'true' } },
       spec: {
         project: this.projectName,
         source: { repoUrl: props.repoUrl, targetRevision: revision, path: `${this.distPath}/${selfComponent}`, directory: { include: '*.yaml' } },

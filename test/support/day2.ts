@@ -2,7 +2,7 @@ import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { CnpgCluster, CnpgClusterProps, CnpgUserCredential, ImageFlavour, PostgresImage, SealedStore, SealedValues, SealingCertificate } from '../../lib';
 import { sealValue, SealingScope } from '../../lib/secrets/kubeseal';
-import { sealingPaths } from '../../main';
+import { DEFAULT_ENVIRONMENT } from '../../main';
 import { tempDir } from './synth';
 
 /** A user credential to seal: namespace, Secret name and role. */
@@ -19,7 +19,7 @@ export interface TestUser {
  * credentials built from it synthesize without errors.
  */
 export function sealedUsers(chart: Chart, users: TestUser[], id = 'SealedValues'): SealedValues {
-  const { sealingCertificatePath } = sealingPaths('default');
+  const { sealingCertificatePath } = DEFAULT_ENVIRONMENT.platform;
   const cert = SealingCertificate.fromFile(sealingCertificatePath);
   const store = new SealedStore();
   for (const u of users) {

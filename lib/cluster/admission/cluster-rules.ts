@@ -1,7 +1,9 @@
 /**
- * CloudNativePG 1.30's admission rules for a Cluster, as a table. Every rule has an id traceable to
- * `docs/cnpg-operator.md` (`2.1#N`: rule N of §2.1; `W<N>`: warning of §2.3; `2.4#…`: CRD schema and CEL rules;
- * `2.6#…`: PostgreSQL parameters and pg_hba), the webhook's message, and a check on the defaulted wire JSON.
+ * CloudNativePG 1.30's admission rules for a Cluster, as a table. Every rule has an id documented in `docs/rules.md`
+ * (generated from this table by `npm run gen:rules`; `2.1#N`: webhook rule N; `W<N>`: webhook warning; `2.4#…`: CRD
+ * schema and CEL rules; `2.6#…`: PostgreSQL parameters and pg_hba; `lib#…`: this library's own rules), the webhook's
+ * message, the upstream function it mirrors (`rule-meta.ts`, or the row's `upstream`), and a check on the defaulted
+ * wire JSON.
  *
  * Fields are reported with their JSON paths (`spec.replica.enabled`), also where the webhook reports a Go path
  * (`spec.replicaCluster.enabled`).
@@ -14,6 +16,9 @@ import { computedArchiveMode, isReplicaCluster, parseGoBool } from './defaults';
 import {
   managedExtensionUsed, parsePostgresBoolean, parseWebhookMemory, postgresParameterProblems,
 } from './parameters';
+import { isVersionError, parseImageReference, versionFromTag } from './image-reference';
+import { podPatchProblem } from './pod-patch';
+import { CLUSTER_WEBHOOK, RULE_META } from './rule-meta';
 import { AdmissionRule } from './types';
 
 /** What a Cluster rule sees. */
@@ -36,11 +41,13 @@ export interface ClusterContext {
   readonly major?: number;
   readonly instances: number;
   readonly replica: boolean;
+  /** The object is already deployed: the webhook sees its status (e.g. the instance image). */
+  readonly existing: boolean;
 }
 
 /**
  * A problem with the construct prop that reports the same mistake (see `AdmissionProblem.propField`); a rule that
- * groups several (the §2.6 ones) sets the sub-rule id and the severity per finding.
+ * groups several (the 2.6 ones) sets the sub-rule id and the severity per finding.
  */
 export type Finding = Problem & { readonly propField?: string; readonly severity?: 'error' | 'warning' };
 
@@ -57,10 +64,23 @@ const PROP_FIELDS: Record<string, string> = {
   '2.4#image-exclusive': 'imageCatalog', '2.4#image-catalog': 'imageCatalog',
 };
 
-function rule(id: string, section: AdmissionRule<ClusterContext>['section'], message: string, check: Check, extra: { severity?: 'error' | 'warning'; createOnly?: boolean } = {}): AdmissionRule<ClusterContext> {
+/** Per-row options: severity, create-only, and the catalogue's columns (default: `RULE_META[id]`). */
+interface RuleExtra {
+  readonly severity?: 'error' | 'warning';
+  readonly createOnly?: boolean;
+  readonly upstream?: string;
+  readonly field?: string;
+  readonly fix?: string;
+}
+
+function rule(id: string, section: AdmissionRule<ClusterContext>['section'], message: string, check: Check, extra: RuleExtra = {}): AdmissionRule<ClusterContext> {
   const prop = PROP_FIELDS[id];
   const wrapped: Check = prop ? (c) => check(c).map((f) => (f.propField ? f : { ...f, propField: prop })) : check;
-  return { id, section, message, severity: extra.severity ?? 'error', createOnly: extra.createOnly, check: wrapped };
+  const meta = { ...RULE_META[id], ...extra };
+  return {
+    id, section, message, severity: extra.severity ?? 'error', createOnly: extra.createOnly, check: wrapped,
+    upstream: meta.upstream, field: meta.field, fix: meta.fix,
+  };
 }
 
 // ------------------------------------------------------------------------------------------------------------------
@@ -86,22 +106,26 @@ function externalCluster(ctx: ClusterContext, name: unknown): any {
   return list(ctx.spec.externalClusters).find((e) => isObj(e) && e.name === name);
 }
 
-/** The tag of an image reference (after the last `:` of the last path segment, before any digest). */
+/**
+ * The tag of an image reference as the operator reads it (machinery `reference.New`, see `image-reference.ts`):
+ * `latest` when there is neither tag nor digest, undefined when there is only a digest.
+ */
 export function imageTag(imageName: string): { tag?: string; digest: boolean } {
-  const [withoutDigest, digest] = imageName.split('@');
-  const last = withoutDigest.slice(withoutDigest.lastIndexOf('/') + 1);
-  const colon = last.lastIndexOf(':');
-  return { tag: colon >= 0 ? last.slice(colon + 1) : undefined, digest: digest !== undefined };
+  const ref = parseImageReference(imageName);
+  return { tag: ref.tag === '' ? undefined : ref.tag, digest: ref.digest !== '' };
 }
 
-/** The PostgreSQL major of a Cluster object: `imageCatalogRef.major`, else the image tag (machinery `FromTag`). */
+/**
+ * The PostgreSQL major of a Cluster object: `imageCatalogRef.major`, else the version of the image tag
+ * (`api/v1/cluster_funcs.go@v1.30.0` `GetPostgresqlMajorVersion`: machinery `version.FromTag`); undefined when the
+ * tag does not parse.
+ */
 export function clusterMajor(cluster: any): number | undefined {
   const spec = cluster?.spec ?? {};
   if (isObj(spec.imageCatalogRef) && Number.isInteger(spec.imageCatalogRef.major)) return spec.imageCatalogRef.major;
-  if (typeof spec.imageName !== 'string') return undefined;
-  const { tag } = imageTag(spec.imageName);
-  const m = tag ? /^(\d+)/.exec(tag) : null;
-  return m ? Number(m[1]) : undefined;
+  if (typeof spec.imageName !== 'string' || spec.imageName === '') return undefined;
+  const v = versionFromTag(parseImageReference(spec.imageName).tag);
+  return isVersionError(v) ? undefined : v.major;
 }
 
 /** A storage stanza's size: `size`, else `pvcTemplate.resources.requests.storage` (`GetSizeOrNil`). */
@@ -160,6 +184,17 @@ function re2Compiles(source: string): boolean {
   }
 }
 
+/**
+ * The unknown `${…}` placeholders of an extension env value (`pkg/postgres/environment.go@v1.30.0`
+ * `FindUnknownPlaceholders`): a run of `$` before `{name}` is a placeholder when odd, escaped literals when even
+ * (`$${x}` is the text `${x}`); `${image_root}` is the only known one.
+ */
+export function unknownPlaceholders(value: string): string[] {
+  return [...value.matchAll(/(\$+)\{([^}]+)\}/g)]
+    .filter((m) => m[1].length % 2 === 1 && m[2] !== 'image_root')
+    .map((m) => `\${${m[2]}}`);
+}
+
 const RESERVED_ENV = (name: string) => {
   const u = name.toUpperCase();
   return u.startsWith('CNPG_') || u.startsWith('PG') || ['POD_NAME', 'NAMESPACE', 'CLUSTER_NAME'].includes(u);
@@ -168,6 +203,14 @@ const RESERVED_ENV = (name: string) => {
 /** CloudNativePG's reserved role names (`IsRoleReserved`). */
 export function isReservedRole(name: string): boolean {
   return name === 'postgres' || name === 'streaming_replica' || name.startsWith('cnpg_') || name.startsWith('pg_');
+}
+
+/** Bytes as PostgreSQL writes a memory setting: the largest of TB, GB, MB, kB that divides it, else B. */
+function formatBytes(bytes: number): string {
+  for (const [unit, size] of [['TB', 2 ** 40], ['GB', 2 ** 30], ['MB', 2 ** 20], ['kB', 2 ** 10]] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
+  }
+  return bytes >= 2 ** 20 ? `${Math.round(bytes / 2 ** 20)}MB` : `${bytes}B`;
 }
 
 function goDurationIsZero(v: unknown): boolean {
@@ -323,30 +366,39 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
   ...recoveryTargetRules(),
 
   // ---- image
+  // 32–34 mirror internal/webhook/v1/cluster_webhook.go@v1.30.0 validateImageName: the tag is machinery
+  // reference.New's (none and no digest: "latest"), and the whole version prefix of the tag must parse with
+  // version.FromTag ("16.five" and "17.old" are invalid, see image-reference.ts).
   rule('2.1#32', '2.1', "Can't use 'latest' as image tag as we can't detect upgrades", (c) => {
     const name = c.rawSpec.imageName;
-    if (typeof name !== 'string') return [];
-    const { tag, digest } = imageTag(name);
-    return tag === 'latest' || (tag === undefined && !digest)
+    if (typeof name !== 'string' || name === '') return [];
+    return parseImageReference(name).tag === 'latest'
       ? [{ field: 'spec.imageName', message: "Can't use 'latest' as image tag as we can't detect upgrades", value: name, fix: 'pin the version, e.g. ghcr.io/cloudnative-pg/postgresql:18.4-minimal-trixie', propField: 'image' }]
       : [];
-  }),
+  }, { upstream: CLUSTER_WEBHOOK('validateImageName') }),
   rule('2.1#33', '2.1', "Can't use just the image sha as we can't detect upgrades", (c) => {
     const name = c.rawSpec.imageName;
-    if (typeof name !== 'string') return [];
-    const { tag, digest } = imageTag(name);
-    return tag === undefined && digest
+    if (typeof name !== 'string' || name === '') return [];
+    return parseImageReference(name).tag === ''
       ? [{ field: 'spec.imageName', message: "Can't use just the image sha as we can't detect upgrades", value: name, fix: 'add the tag before the digest: name:18.4-minimal-trixie@sha256:…', propField: 'image' }]
       : [];
-  }),
+  }, { upstream: CLUSTER_WEBHOOK('validateImageName') }),
   rule('2.1#34', '2.1', 'invalid version tag', (c) => {
     const name = c.rawSpec.imageName;
-    if (typeof name !== 'string') return [];
-    const { tag } = imageTag(name);
-    return tag !== undefined && tag !== 'latest' && !/^(\d\.?)+/.test(tag)
-      ? [{ field: 'spec.imageName', message: 'invalid version tag: the tag must start with the PostgreSQL version', value: name, fix: 'use a tag such as 18.4-minimal-trixie', propField: 'image' }]
+    if (typeof name !== 'string' || name === '') return [];
+    const { tag } = parseImageReference(name);
+    if (tag === '' || tag === 'latest') return [];
+    const v = versionFromTag(tag);
+    return isVersionError(v)
+      ? [{
+        field: 'spec.imageName',
+        message: `invalid version tag: the operator reads the PostgreSQL version from the start of the tag "${tag}" and cannot parse it (${v.error})`,
+        value: name,
+        fix: 'use a tag that starts with MAJOR or MAJOR.MINOR followed by "-" or the end, such as 18.4-minimal-trixie',
+        propField: 'image',
+      }]
       : [];
-  }),
+  }, { upstream: `${CLUSTER_WEBHOOK('validateImageName')} + machinery pkg/postgres/version/version.go@v0.5.0 FromTag` }),
   rule('2.1#36', '2.1', "invalid imagePullPolicy, if defined must be one of 'Always', 'Never' or 'IfNotPresent'", (c) => {
     const p = c.rawSpec.imagePullPolicy;
     return has(p) && !['Always', 'Never', 'IfNotPresent', ''].includes(p)
@@ -390,13 +442,26 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
     has(c.spec.postgresql?.synchronous) && ((c.spec.minSyncReplicas ?? 0) > 0 || (c.spec.maxSyncReplicas ?? 0) > 0)
       ? [{ field: 'spec.postgresql.synchronous', message: "Can't have both legacy synchronous replica configuration and new one", fix: 'remove spec.minSyncReplicas and spec.maxSyncReplicas' }]
       : []),
+  // Mirrors internal/webhook/v1/cluster_webhook.go@v1.30.0 validateSynchronousReplicaConfiguration (the webhook's
+  // message does not say what the ceiling is; this one does).
   rule('2.1#45', '2.1', 'Invalid synchronous configuration: the number of synchronous replicas must be less than the total number of instances and the provided standby names.', (c) => {
     const s = c.spec.postgresql?.synchronous;
     if (!isObj(s) || typeof s.number !== 'number' || c.instances < 1) return [];
-    return s.number >= c.instances + list(s.standbyNamesPre).length + list(s.standbyNamesPost).length
-      ? [{ field: 'spec.postgresql.synchronous.number', message: 'Invalid synchronous configuration: the number of synchronous replicas must be less than the total number of instances and the provided standby names.', value: s.number, propField: 'synchronousReplication.number' }]
-      : [];
-  }),
+    const pre = list(s.standbyNamesPre).length;
+    const post = list(s.standbyNamesPost).length;
+    const total = c.instances + pre + post;
+    if (s.number < total) return [];
+    const names = pre + post > 0 ? ` + ${pre} standbyNamesPre + ${post} standbyNamesPost` : '';
+    return [{
+      field: 'spec.postgresql.synchronous.number',
+      message: `Invalid synchronous configuration: the number of synchronous replicas must be less than the total number of instances and the provided standby names: ${c.instances} instances${names} = ${total}, so number can be at most ${total - 1}`,
+      value: s.number,
+      fix: total - 1 >= 1
+        ? `set spec.postgresql.synchronous.number to ${total - 1} or less, or raise spec.instances to ${s.number + 1 - pre - post}`
+        : 'add instances: synchronous replication needs at least 2 (a primary and a standby)',
+      propField: 'synchronousReplication.number',
+    }];
+  }, { upstream: CLUSTER_WEBHOOK('validateSynchronousReplicaConfiguration') }),
   rule('2.1#46', '2.1', 'Invalid failoverQuorum configuration: spec.postgresql.synchronous.number must be greater than the total number of instances in spec.postgresql.synchronous.standbyNamesPre and spec.postgresql.synchronous.standbyNamesPost to allow automatic failover.', (c) => {
     const s = c.spec.postgresql?.synchronous;
     if (!isObj(s) || s.failoverQuorum !== true) return [];
@@ -696,13 +761,24 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
         ? [{ field: `spec.postgresql.parameters.${k}`, message: `Invalid value for configuration parameter ${k}`, value: v, fix: 'use kB, MB, GB or TB, e.g. "2GB"', propField: `parameters.${k}` }]
         : [];
     })),
-  rule('2.1#103', '2.1', 'Invalid vale. Parameter min_wal_size (default 80MB) should be smaller than parameter max_wal_size (default 1GB)', (c) => {
-    const min = parseWebhookMemory(str(c.userParameters.min_wal_size) || '80MB');
-    const max = parseWebhookMemory(str(c.userParameters.max_wal_size) || '1GB');
-    return min !== undefined && max !== undefined && min > 0 && max > 0 && min >= max
-      ? [{ field: 'spec.postgresql.parameters.min_wal_size', message: 'Invalid vale. Parameter min_wal_size (default 80MB) should be smaller than parameter max_wal_size (default 1GB)', value: c.userParameters.min_wal_size ?? '80MB', propField: 'parameters.min_wal_size' }]
-      : [];
-  }),
+  // Mirrors internal/webhook/v1/cluster_webhook.go@v1.30.0 validateWalSizeConfiguration. The webhook says "Invalid
+  // vale. Parameter min_wal_size (default 80MB) should be smaller than parameter max_wal_size (default 1GB)"; this
+  // message states both values with their unit, and the fix.
+  rule('2.1#103', '2.1', 'min_wal_size (default 80MB) must be smaller than max_wal_size (default 1GB)', (c) => {
+    const minText = str(c.userParameters.min_wal_size) || '80MB';
+    const maxText = str(c.userParameters.max_wal_size) || '1GB';
+    const min = parseWebhookMemory(minText);
+    const max = parseWebhookMemory(maxText);
+    if (min === undefined || max === undefined || !(min > 0) || !(max > 0) || min < max) return [];
+    const shown = (text: string, user: unknown, bytes: number) => `${user ? `"${text}"` : `${text} (the default)`}${/^[+-]?\d+$/.test(text) ? `, read as ${formatBytes(bytes)}` : ''}`;
+    return [{
+      field: 'spec.postgresql.parameters.min_wal_size',
+      message: `min_wal_size must be smaller than max_wal_size: min_wal_size is ${shown(minText, c.userParameters.min_wal_size, min)}, max_wal_size is ${shown(maxText, c.userParameters.max_wal_size, max)} (a value without a unit is in MB)`,
+      value: c.userParameters.min_wal_size ?? '80MB',
+      fix: `lower min_wal_size below ${formatBytes(max)} (e.g. "${formatBytes(Math.max(max / 4, 2 ** 20))}"), or raise max_wal_size above ${formatBytes(min)} (e.g. "${formatBytes(min * 4)}"); write the unit (kB, MB, GB or TB)`,
+      propField: 'parameters.min_wal_size',
+    }];
+  }, { upstream: CLUSTER_WEBHOOK('validateWalSizeConfiguration') }),
   rule('2.1#104', '2.1', 'Invalid value. Parameter <p> (default <d>) should be smaller than WAL volume size', (c) => {
     const wal = storageSize(c.spec.walStorage);
     const walBytes = wal ? parseQuantity(wal) : NaN;
@@ -804,10 +880,12 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
     list(c.spec.managed?.roles).flatMap((r) => (typeof r?.connectionLimit === 'number' && r.connectionLimit < -1
       ? [{ field: 'spec.managed.roles', message: 'Connection limit should be positive, unless defaulting to -1', value: r.connectionLimit }]
       : []))),
+  // Mirrors internal/webhook/v1/cluster_webhook.go@v1.30.0 validateManagedRoles (IsRoleReserved); the webhook reports
+  // spec.managed.roles without the index, this rule names the role's index.
   rule('2.1#122', '2.1', 'This role is reserved for operator use', (c) =>
-    list(c.spec.managed?.roles).flatMap((r) => (isReservedRole(str(r?.name))
-      ? [{ field: 'spec.managed.roles', message: 'This role is reserved for operator use', value: r.name, fix: 'postgres, streaming_replica and names starting with cnpg_ or pg_ are reserved' }]
-      : []))),
+    list(c.spec.managed?.roles).flatMap((r, i) => (isReservedRole(str(r?.name))
+      ? [{ field: `spec.managed.roles[${i}].name`, message: `This role is reserved for operator use: spec.managed.roles[${i}] (role ${i + 1} of ${list(c.spec.managed?.roles).length}) is named "${str(r.name)}"`, value: r.name, fix: 'rename it: postgres, streaming_replica and names starting with cnpg_ or pg_ are reserved' }]
+      : [])), { upstream: `${CLUSTER_WEBHOOK('validateManagedRoles')} + pkg/postgres/roles.go@v1.30.0 IsRoleReserved` }),
   rule('2.1#123', '2.1', 'This role both sets and disables a password', (c) =>
     list(c.spec.managed?.roles).flatMap((r) => (r?.disablePassword === true && has(r.passwordSecret)
       ? [{ field: 'spec.managed.roles', message: 'This role both sets and disables a password', value: r.name }]
@@ -843,6 +921,8 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
         return escapesDir(p) ? [{ field: at, message: 'path must not escape the extension directory', value: p }] : [];
       });
     }))),
+  // Mirrors internal/webhook/v1/cluster_webhook.go@v1.30.0 validateExtensionEnvVars (placeholders:
+  // pkg/postgres/environment.go@v1.30.0 FindUnknownPlaceholders, where "$${…}" is an escaped literal).
   rule('2.1#127', '2.1', 'extension env: reserved names, PATH/LD_LIBRARY_PATH, placeholders, duplicates', (c) =>
     list(c.spec.postgresql?.extensions).flatMap((e, i) => {
       const seen = new Set<string>();
@@ -851,27 +931,38 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
         const n = str(v?.name);
         const out: Finding[] = [];
         if (RESERVED_ENV(n)) out.push({ field: `${at}.name`, message: 'the usage of this environment variable is reserved for the operator', value: n });
-        if (n === 'PATH') out.push({ field: `${at}.name`, message: 'PATH must be configured via bin_path field' });
-        if (n === 'LD_LIBRARY_PATH') out.push({ field: `${at}.name`, message: 'LD_LIBRARY_PATH must be configured via ld_library_path field' });
-        const unknown = [...str(v?.value).matchAll(/\$\{([^}]*)\}/g)].map((m) => m[0]).filter((m) => m !== '${image_root}');
+        if (n === 'PATH') out.push({ field: `${at}.name`, message: `PATH must be configured via spec.postgresql.extensions[${i}].bin_path` });
+        if (n === 'LD_LIBRARY_PATH') out.push({ field: `${at}.name`, message: `LD_LIBRARY_PATH must be configured via spec.postgresql.extensions[${i}].ld_library_path` });
+        const unknown = unknownPlaceholders(str(v?.value));
         if (unknown.length) out.push({ field: `${at}.value`, message: `unsupported placeholder(s): ${unknown.join(', ')}; supported: \${image_root}`, value: v.value });
         if (seen.has(n)) out.push({ field: `${at}.name`, message: 'Duplicate value', value: n });
         seen.add(n);
         return out;
       });
-    })),
+    }), { upstream: `${CLUSTER_WEBHOOK('validateExtensionEnvVars')} + pkg/postgres/environment.go@v1.30.0 FindUnknownPlaceholders` }),
   rule('2.1#128', '2.1', 'Annotation value for hibernation should be "on" or "off"', (c) => {
     const v = c.annotations['cnpg.io/hibernation'];
     return v !== undefined && v !== 'on' && v !== 'off'
       ? [{ field: 'metadata.annotations.cnpg.io/hibernation', message: 'Annotation value for hibernation should be "on" or "off"', value: v }]
       : [];
   }),
-  rule('2.1#129', '2.1', 'error decoding JSON patch', (c) => {
+  // Mirrors internal/webhook/v1/cluster_webhook.go@v1.30.0 validatePodPatchAnnotation: the patch is decoded, then
+  // applied to the instance Pod built from the Cluster (pkg/specs/pods.go@v1.30.0 NewInstance) and decoded back
+  // into a Pod, see pod-patch.ts. At creation the Pod has no image yet (the Cluster has no status).
+  rule('2.1#129', '2.1', "error decoding JSON patch / jsonpatch doesn't apply cleanly to the pod", (c) => {
     const v = c.annotations['cnpg.io/podPatch'];
     if (v === undefined) return [];
-    const problem = jsonPatchProblem(v);
-    return problem ? [{ field: 'metadata.annotations.cnpg.io/podPatch', message: `error decoding JSON patch: ${problem}`, value: v, fix: 'write an RFC 6902 JSON patch: [{"op": "add", "path": "...", "value": ...}]' }] : [];
-  }),
+    const problem = podPatchProblem(String(v), c.obj, { existing: c.existing });
+    if (!problem) return [];
+    return [{
+      field: 'metadata.annotations.cnpg.io/podPatch',
+      message: problem,
+      value: v,
+      fix: problem.startsWith('error decoding')
+        ? 'write an RFC 6902 JSON patch: [{"op": "add", "path": "...", "value": ...}]'
+        : 'patch only paths the instance Pod has (replace, remove and test need an existing path, add needs its parent; append to arrays with "/-"); see docs/rules.md#2-1-129 for the Pod the operator builds',
+    }];
+  }, { upstream: `${CLUSTER_WEBHOOK('validatePodPatchAnnotation')} + pkg/specs/pods.go@v1.30.0 buildInstance` }),
   rule('2.1#130', '2.1', 'error decoding liveness pinger config', (c) => {
     const v = c.annotations['alpha.cnpg.io/livenessPinger'];
     if (v === undefined) return [];
@@ -919,7 +1010,7 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
       : [];
   }),
 
-  // ---- §2.3 warnings
+  // ---- W: the webhook's warnings
   rule('W1', '2.3', 'Consider using `.spec.enablePDB` instead of the node maintenance window feature', (c) =>
     has(c.rawSpec.nodeMaintenanceWindow)
       ? [{ field: 'spec.nodeMaintenanceWindow', message: 'Consider using `.spec.enablePDB` instead of the node maintenance window feature', fix: 'remove nodeMaintenanceWindow and keep enablePDB' }]
@@ -964,7 +1055,7 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
     const m = c.rawSpec.monitoring;
     if (!isObj(m)) return [];
     const out: Finding[] = [];
-    if (m.enablePodMonitor === true) out.push({ field: 'spec.monitoring.enablePodMonitor', message: 'spec.monitoring.enablePodMonitor is deprecated and will be removed in a future release', fix: 'create a PodMonitor yourself (CnpgClusterPodMonitor) and leave the field false' });
+    if (m.enablePodMonitor === true) out.push({ field: 'spec.monitoring.enablePodMonitor', message: 'spec.monitoring.enablePodMonitor is deprecated and will be removed in a future release', fix: 'create a PodMonitor yourself (PodMonitor.forCluster) and leave the field false' });
     if (list(m.podMonitorMetricRelabelings).length) out.push({ field: 'spec.monitoring.podMonitorMetricRelabelings', message: 'spec.monitoring.podMonitorMetricRelabelings is deprecated and will be removed in a future release', fix: 'manage your own PodMonitor with relabelings' });
     if (list(m.podMonitorRelabelings).length) out.push({ field: 'spec.monitoring.podMonitorRelabelings', message: 'spec.monitoring.podMonitorRelabelings is deprecated and will be removed in a future release', fix: 'manage your own PodMonitor with relabelings' });
     return out;
@@ -977,7 +1068,7 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
       : [{ field: 'metadata.annotations.cnpg.io/validation', message: `invalid "cnpg.io/validation" annotation: "${String(v)}" (expected "enabled" or "disabled")`, value: v }];
   }, { severity: 'warning' }),
 
-  // ---- §2.4 CRD rules (API server)
+  // ---- 2.4: CRD rules (API server)
   rule('2.4#image-exclusive', '2.4', 'imageName and imageCatalogRef are mutually exclusive', (c) =>
     has(c.rawSpec.imageName) && has(c.rawSpec.imageCatalogRef)
       ? [{ field: 'spec', message: 'imageName and imageCatalogRef are mutually exclusive', fix: 'remove one of them' }]
@@ -1018,16 +1109,16 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
   rule('2.4#minimums', '2.4', 'field minimums (walSegmentSize 1..1024, maxParallel, updateInterval, primaryLease)', (c) => minimumProblems(c.rawSpec)),
   rule('2.4#required', '2.4', 'required sub-fields', (c) => requiredProblems(c.rawSpec)),
 
-  // ---- §2.6 PostgreSQL parameters and pg_hba
-  rule('2.6#parameters', '2.6', 'parameter names (2.1#93), forbidden parameters (2.1#94, §2.6), string values (2.6#string-values), PostgreSQL names and values (2.6#postgres; 2.6#unchecked for majors without a table)', (c) => parameterFindings(c)),
-  rule('2.6#pg_hba', '2.6', 'pg_hba syntax as PostgreSQL parses it (2.6#pg_hba), ${podselector:NAME} references (2.1#107), operator roles (2.6#pg_hba-operator-roles), shadowed local lines (2.6#pg_hba-local), md5 (2.6#pg_hba-md5)', (c) => hbaFindings(c)),
+  // ---- 2.6: PostgreSQL parameters and pg_hba
+  rule('2.6#parameters', '2.6', 'parameter names (2.1#93), forbidden parameters (2.1#94), string values (2.6#string-values), PostgreSQL names and values (2.6#postgres; lib#parameters-unchecked for majors without a table)', (c) => parameterFindings(c)),
+  rule('2.6#pg_hba', '2.6', 'pg_hba syntax as PostgreSQL parses it (2.6#pg_hba), ${podselector:NAME} references (2.1#107), operator roles (lib#pg_hba-operator-roles), shadowed local lines (lib#pg_hba-local), md5 (lib#pg_hba-md5)', (c) => hbaFindings(c)),
 ];
 
-/** Every rule id a Cluster problem can carry (the table's, and the sub-rules of the §2.6 entries). */
+/** Every rule id a Cluster problem can carry (the table's, and the sub-rules of the 2.6 entries). */
 export const CLUSTER_RULE_IDS: readonly string[] = [
   ...CLUSTER_RULES.map((r) => r.id).filter((id) => id !== '2.6#parameters' && id !== '2.6#pg_hba'),
-  '2.1#51', '2.1#93', '2.1#94', '2.6#string-values', '2.6#postgres', '2.6#unchecked',
-  '2.1#107', '2.6#pg_hba', '2.6#pg_hba-operator-roles', '2.6#pg_hba-local', '2.6#pg_hba-md5',
+  '2.1#51', '2.1#93', '2.1#94', '2.6#string-values', '2.6#postgres', 'lib#parameters-unchecked',
+  '2.1#107', '2.6#pg_hba', 'lib#pg_hba-operator-roles', 'lib#pg_hba-local', 'lib#pg_hba-md5',
 ];
 
 function refsProblems(c: ClusterContext, kind: 'secretRefs' | 'configMapRefs'): Finding[] {
@@ -1058,15 +1149,19 @@ function recoveryTargetRules(): AdmissionRule<ClusterContext>[] {
   // Reported with the wire field names (targetLSN, targetXID, targetTLI); ClusterRecovery reports the same problems
   // under its own names (targetLsn, …), which are the propField, so nothing is reported twice.
   const wire = (field: string) => field.replace(/\.targetLsn$/, '.targetLSN').replace(/\.targetXid$/, '.targetXID').replace(/\.targetTli$/, '.targetTLI');
-  const pick = (id: string, message: string, match: (p: Problem) => boolean) =>
-    rule(id, '2.1', message, (c) => problems(c).filter(match).map((p) => ({ ...p, field: wire(p.field), propField: p.field })));
+  const pick = (id: string, message: string, match: (p: Problem) => boolean, section: AdmissionRule<ClusterContext>['section'] = '2.1') =>
+    rule(id, section, message, (c) => problems(c).filter(match).map((p) => ({ ...p, field: wire(p.field), propField: p.field })));
+  const missingBackupId = (p: Problem) => p.field.endsWith('.backupID') && p.message.startsWith('BackupID is missing');
   return [
     pick('2.1#24', 'Recovery target options are mutually exclusive', (p) => p.field === RECOVERY_FIELD),
     pick('2.1#25', 'The format of TargetTime is invalid', (p) => p.field.endsWith('.targetTime')),
     pick('2.1#26', 'Invalid TargetLSN', (p) => p.field.endsWith('.targetLsn')),
     pick('2.1#27', 'recovery target xid must be a non-negative 32-bit integer', (p) => p.field.endsWith('.targetXid')),
     pick('2.1#28', 'recovery target name must be shorter than 64 bytes / must not contain ASCII control characters (29)', (p) => p.field.endsWith('.targetName')),
-    pick('2.1#30', 'BackupID is missing', (p) => p.field.endsWith('.backupID')),
+    pick('2.1#30', 'BackupID is missing', missingBackupId),
+    // The webhook accepts any backupID (the plugin or barman-cloud-restore fails later); the format check is this
+    // library's, so it has a library id.
+    pick('lib#backupID-format', 'the backupID is a Barman backup id (YYYYMMDDTHHMMSS)', (p) => p.field.endsWith('.backupID') && !missingBackupId(p), 'library'),
     pick('2.1#31', "recovery target timeline can be set to 'latest' or a positive integer", (p) => p.field.endsWith('.targetTli')),
   ];
 }
@@ -1127,23 +1222,6 @@ function promotionTokenProblem(token: string): string | undefined {
   ];
   for (const [json, go] of fields) {
     if (!nonEmpty(content[json])) return `Invalid promotionToken content: invalid promotion token (${go} is empty)`;
-  }
-  return undefined;
-}
-
-function jsonPatchProblem(v: unknown): string | undefined {
-  let ops: unknown;
-  try {
-    ops = JSON.parse(String(v));
-  } catch (e) {
-    return (e as Error).message;
-  }
-  if (!Array.isArray(ops)) return 'a JSON patch is an array of operations';
-  for (const op of ops) {
-    if (!isObj(op) || !['add', 'remove', 'replace', 'move', 'copy', 'test'].includes(op.op)) return `invalid operation ${JSON.stringify(op)}`;
-    if (typeof op.path !== 'string') return `operation ${op.op} has no path`;
-    if (['add', 'replace', 'test'].includes(op.op) && !('value' in op)) return `operation ${op.op} has no value`;
-    if (['move', 'copy'].includes(op.op) && typeof op.from !== 'string') return `operation ${op.op} has no from`;
   }
   return undefined;
 }
@@ -1245,7 +1323,7 @@ function requiredProblems(spec: any): Finding[] {
 }
 
 /** Builds the context of a Cluster object. */
-export function clusterContext(raw: any, defaulted: any): ClusterContext {
+export function clusterContext(raw: any, defaulted: any, existing = false): ClusterContext {
   const spec = isObj(defaulted?.spec) ? defaulted.spec : {};
   const rawSpec = isObj(raw?.spec) ? raw.spec : {};
   const userParameters = isObj(rawSpec.postgresql?.parameters) ? rawSpec.postgresql.parameters : {};
@@ -1264,6 +1342,7 @@ export function clusterContext(raw: any, defaulted: any): ClusterContext {
     major: clusterMajor(defaulted),
     instances: typeof spec.instances === 'number' ? spec.instances : 1,
     replica: isReplicaCluster(defaulted),
+    existing,
   };
 }
 
@@ -1271,7 +1350,7 @@ function parameterFindings(c: ClusterContext): Finding[] {
   const params = postgresParameterProblems(c.rawSpec.postgresql?.parameters, {
     major: c.major,
     sharedPreloadLibraries: list(c.rawSpec.postgresql?.shared_preload_libraries).filter((x) => typeof x === 'string'),
-    rules: { name: '2.1#93', forbidden: '2.1#94', string: '2.6#string-values', postgres: '2.6#postgres', unchecked: '2.6#unchecked' },
+    rules: { name: '2.1#93', forbidden: '2.1#94', string: '2.6#string-values', postgres: '2.6#postgres', unchecked: 'lib#parameters-unchecked' },
   });
   const withProp = (p: Problem): Finding => {
     const m = /^spec\.postgresql\.parameters\.(.+)$/.exec(p.field);
@@ -1285,11 +1364,11 @@ function hbaFindings(c: ClusterContext): Finding[] {
     major: c.major,
     oauthValidatorLibraries: typeof c.userParameters.oauth_validator_libraries === 'string' && c.userParameters.oauth_validator_libraries !== '',
     podSelectorRefs: list(c.rawSpec.podSelectorRefs).map((r) => r?.name).filter((n) => typeof n === 'string'),
-    rules: { syntax: '2.6#pg_hba', podSelector: '2.1#107', reserved: '2.6#pg_hba-operator-roles', local: '2.6#pg_hba-local', md5: '2.6#pg_hba-md5' },
+    rules: { syntax: '2.6#pg_hba', podSelector: '2.1#107', reserved: 'lib#pg_hba-operator-roles', local: 'lib#pg_hba-local', md5: 'lib#pg_hba-md5' },
   });
   return [
     ...hba.errors,
     // the md5 warning is the construct's own check too (field pgHba, same line)
-    ...hba.warnings.map((w) => ({ ...w, severity: 'warning' as const, ...(w.rule === '2.6#pg_hba-md5' ? { propField: 'pgHba' } : {}) })),
+    ...hba.warnings.map((w) => ({ ...w, severity: 'warning' as const, ...(w.rule === 'lib#pg_hba-md5' ? { propField: 'pgHba' } : {}) })),
   ];
 }

@@ -1,14 +1,13 @@
 /**
- * CloudNativePG 1.30's defaulting of a Cluster (`api/v1/cluster_defaults.go` `setDefaults`, docs/cnpg-operator.md
- * §2.5), as far as validation depends on it. The mutating webhook runs before the validating one, so the rules see
- * the defaulted object: e.g. `bootstrap.initdb.owner` is filled from `database`, so "database without owner" cannot
+ * CloudNativePG 1.30's defaulting of a Cluster (`api/v1/cluster_defaults.go@v1.30.0` `setDefaults`), as far as
+ * validation depends on it. The mutating webhook runs before the validating one, so the rules see the defaulted object: e.g. `bootstrap.initdb.owner` is filled from `database`, so "database without owner" cannot
  * fail in practice.
  *
  * Not modelled (no rule depends on them): `monitoring.customQueriesConfigMap` (operator configuration),
  * `plugins` (operator-configured include plugins), `probes.liveness.isolationCheck`, `tablespaces[].owner`.
  */
 
-/** The operator's default image when neither `imageName` nor `imageCatalogRef` is set (§3.5). */
+/** The operator's default image when neither `imageName` nor `imageCatalogRef` is set. */
 export const CNPG_DEFAULT_IMAGE = 'ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie';
 
 /**

@@ -1,7 +1,7 @@
 /**
- * CloudNativePG's admission at synth: the rules of the 1.30 webhook, the CRDs and PostgreSQL (docs/cnpg-operator.md
- * §2), run on the rendered wire JSON of an object, so that escape hatches (`apiObject.addJsonPatch`) are covered too.
- * Defaulting (§2.5) is applied first, as the mutating webhook does before the validating one.
+ * CloudNativePG's admission at synth: the rules of the 1.30 webhook, the CRDs and PostgreSQL (catalogue:
+ * docs/rules.md, `npm run gen:rules`), run on the rendered wire JSON of an object, so that escape hatches (`apiObject.addJsonPatch`) are covered too.
+ * Defaulting (`defaults.ts`) is applied first, as the mutating webhook does before the validating one.
  *
  * - `clusterAdmissionProblems(clusterJson)`: a Cluster.
  * - `admissionProblemsFor(obj)`: any `postgresql.cnpg.io` object, dispatched by kind.
@@ -17,7 +17,13 @@ import { AdmissionOptions, AdmissionProblem, AdmissionResult, AdmissionRule } fr
 
 export * from './types';
 export { applyClusterDefaults, CNPG_DEFAULT_IMAGE, CNPG_GLOBAL_DEFAULT_PARAMETERS, isReplicaCluster, computedArchiveMode } from './defaults';
-export { CLUSTER_RULES, CLUSTER_RULE_IDS, clusterMajor, imageTag, isReservedRole, storageSize } from './cluster-rules';
+export { CLUSTER_RULES, CLUSTER_RULE_IDS, clusterMajor, imageTag, isReservedRole, storageSize, unknownPlaceholders } from './cluster-rules';
+export { parseImageReference, versionFromTag } from './image-reference';
+export type { ImageReference, TagVersion } from './image-reference';
+export { applyJsonPatch, decodeJsonPatch, instancePodSkeleton, podPatchProblem } from './pod-patch';
+export type { InstancePodOptions, JsonPatchOperation } from './pod-patch';
+export { renderRuleCatalogue, ruleAnchor, ruleCatalogue } from './catalogue';
+export type { CatalogueRow } from './catalogue';
 export type { ClusterContext, Finding } from './cluster-rules';
 export { OTHER_KIND_RULES } from './other-kinds';
 export type { ObjectContext } from './other-kinds';
@@ -56,7 +62,7 @@ function runRules<C>(rules: readonly AdmissionRule<C>[], ctx: C, options: Admiss
  * dropped when a webhook rule already reported that parameter.
  */
 export function clusterAdmissionProblems(clusterJson: any, options: AdmissionOptions = {}): AdmissionResult {
-  const ctx = clusterContext(clusterJson, applyClusterDefaults(clusterJson));
+  const ctx = clusterContext(clusterJson, applyClusterDefaults(clusterJson), options.existing === true);
   const { errors, warnings } = runRules(CLUSTER_RULES, ctx, options);
   const webhookFields = new Set(errors.filter((e) => e.rule !== '2.6#postgres').map((e) => e.field));
   return { errors: errors.filter((e) => e.rule !== '2.6#postgres' || !webhookFields.has(e.field)), warnings };

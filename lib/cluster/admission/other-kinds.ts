@@ -1,12 +1,13 @@
 /**
- * Admission rules of CloudNativePG's other kinds (docs/cnpg-operator.md §2.7), on wire JSON: Pooler, Database,
- * Publication, Subscription, DatabaseRole, ImageCatalog/ClusterImageCatalog, Backup and ScheduledBackup. Ids are
- * `2.7#<Kind>.<what>`. Update-only rules (immutable fields) are in `lib/core/update-checks.ts`.
+ * Admission rules of CloudNativePG's other kinds, on wire JSON: Pooler, Database, Publication, Subscription,
+ * DatabaseRole, ImageCatalog/ClusterImageCatalog, Backup and ScheduledBackup. Ids are `2.7#<Kind>.<what>`, documented
+ * in docs/rules.md with the upstream webhook function or CRD rule each mirrors. Update-only rules (immutable fields) are in `lib/core/update-checks.ts`.
  */
 import { scheduleProblem } from '../../backup/scheduled-backup';
 import { pgHbaProblems } from '../pg-hba';
 import { PGBOUNCER_ALLOWED_PARAMETERS } from '../pooler';
 import { Finding, localeProviderProblems } from './cluster-rules';
+import { POOLER_WEBHOOK, RULE_META } from './rule-meta';
 import { AdmissionRule } from './types';
 
 /** What a rule of another kind sees. */
@@ -23,9 +24,25 @@ const has = (v: unknown): boolean => v !== undefined && v !== null;
 const nonEmpty = (v: unknown): boolean => (typeof v === 'string' ? v !== '' : has(v));
 
 type Check = (c: ObjectContext) => Finding[];
-function rule(id: string, message: string, check: Check, severity: 'error' | 'warning' = 'error'): AdmissionRule<ObjectContext> {
-  return { id, section: '2.7', message, severity, check };
+/** A rule of another kind; the catalogue's columns come from `RULE_META[id]` unless the row sets them. */
+function rule(id: string, message: string, check: Check, severity: 'error' | 'warning' = 'error', extra: { upstream?: string; field?: string; fix?: string } = {}): AdmissionRule<ObjectContext> {
+  const meta = { ...RULE_META[id], ...extra };
+  return { id, section: id.startsWith('lib#') ? 'library' : '2.7', message, severity, check, upstream: meta.upstream, field: meta.field, fix: meta.fix };
 }
+
+/**
+ * Whether a Pooler's secret reference is set as the webhook reads it: a reference with an empty name counts as
+ * absent (`internal/webhook/v1/pooler_webhook.go@v1.30.0` `validatePgBouncer`, `validateMonitoring`,
+ * `getAdmissionWarnings`; `api/v1/pooler_funcs.go@v1.30.0` `IsAutomatedIntegration`).
+ */
+const secretSet = (ref: unknown): boolean => isObj(ref) && typeof ref.name === 'string' && ref.name !== '';
+
+/** PgBouncer settings the Pooler spec has a field for (they are not in the webhook's allow-list). */
+const PGBOUNCER_DEDICATED_FIELDS: Readonly<Record<string, string>> = {
+  pool_mode: 'spec.pgbouncer.poolMode ("session" or "transaction")',
+  auth_query: 'spec.pgbouncer.authQuery',
+  auth_user: 'the operator (it creates cnpg_pooler_pgbouncer), or spec.pgbouncer.authQuerySecret',
+};
 
 function required(c: ObjectContext, fields: string[]): Finding[] {
   return fields.filter((f) => !nonEmpty(f.split('.').reduce((o: any, k) => o?.[k], c.spec))).map((f) => ({ field: `spec.${f}`, message: 'Required value' }));
@@ -55,25 +72,32 @@ export const POOLER_RULES: readonly AdmissionRule<ObjectContext>[] = [
     const p = c.spec.pgbouncer;
     if (!isObj(p)) return [];
     const out: Finding[] = [];
-    if ((has(p.authQuerySecret) || has(p.serverTLSSecret)) && !nonEmpty(p.authQuery)) {
+    // hasPGAuthentication: a secret with an empty name is no secret
+    const auth = secretSet(p.authQuerySecret) || secretSet(p.serverTLSSecret);
+    if (auth && !nonEmpty(p.authQuery)) {
       out.push({ field: 'spec.pgbouncer.authQuery', message: 'must specify an auth query when providing an auth query secret' });
     }
-    if (nonEmpty(p.authQuery) && !has(p.authQuerySecret) && !has(p.serverTLSSecret)) {
+    if (nonEmpty(p.authQuery) && !auth) {
       out.push({ field: 'spec.pgbouncer.authQuerySecret.name', message: 'must specify an existing auth query secret when providing an auth query secret' });
     }
     return out;
-  }),
+  }, 'error', { upstream: POOLER_WEBHOOK('validatePgBouncer') }),
   rule('2.7#Pooler.cluster', 'must specify a cluster name', (c) =>
     !nonEmpty(c.spec.cluster?.name) ? [{ field: 'spec.cluster.name', message: 'must specify a cluster name' }] : []),
   rule('2.7#Pooler.name', 'the pooler resource cannot have the same name of a cluster', (c) =>
     nonEmpty(c.name) && c.name === c.spec.cluster?.name
       ? [{ field: 'metadata.name', message: 'the pooler resource cannot have the same name of a cluster', value: c.name, fix: 'name the Pooler e.g. <cluster>-pooler-rw' }]
       : []),
+  // Mirrors internal/webhook/v1/pooler_webhook.go@v1.30.0 validatePgbouncerGenericParameters (which reports the
+  // field as spec.cluster.parameters); settings with a Pooler field of their own point at it.
   rule('2.7#Pooler.parameters', 'Invalid or reserved parameter', (c) =>
     Object.keys(isObj(c.spec.pgbouncer?.parameters) ? c.spec.pgbouncer.parameters : {}).filter((k) => !PGBOUNCER_ALLOWED_PARAMETERS.includes(k))
-      .map((k) => ({ field: `spec.pgbouncer.parameters.${k}`, message: 'Invalid or reserved parameter', value: k, fix: 'the operator manages this pgbouncer setting, or it does not exist' }))),
+      .map((k) => (PGBOUNCER_DEDICATED_FIELDS[k]
+        ? { field: `spec.pgbouncer.parameters.${k}`, message: `Invalid or reserved parameter: ${k} is not set through spec.pgbouncer.parameters but with ${PGBOUNCER_DEDICATED_FIELDS[k]}`, value: k, fix: `remove ${k} from spec.pgbouncer.parameters and set ${PGBOUNCER_DEDICATED_FIELDS[k]}` }
+        : { field: `spec.pgbouncer.parameters.${k}`, message: 'Invalid or reserved parameter', value: k, fix: 'the operator manages this pgbouncer setting, or it does not exist; see the allowed parameters in docs/rules.md#2-7-pooler-parameters' })),
+  'error', { upstream: POOLER_WEBHOOK('validatePgbouncerGenericParameters') }),
   rule('2.7#Pooler.monitoring', 'clientTLSSecret is required with monitoring.tls and the PodMonitor', (c) =>
-    c.spec.monitoring?.tls?.enabled === true && c.spec.monitoring?.enablePodMonitor === true && !has(c.spec.pgbouncer?.clientTLSSecret)
+    c.spec.monitoring?.tls?.enabled === true && c.spec.monitoring?.enablePodMonitor === true && !secretSet(c.spec.pgbouncer?.clientTLSSecret)
       ? [{ field: 'spec.pgbouncer.clientTLSSecret', message: 'Required value: a client TLS secret is needed to serve metrics over TLS with the PodMonitor' }]
       : []),
   rule('2.7#Pooler.image', 'image and imageCatalogRef are mutually exclusive; only image catalogs are supported', (c) => {
@@ -97,16 +121,21 @@ export const POOLER_RULES: readonly AdmissionRule<ObjectContext>[] = [
   rule('2.7#Pooler.warnings', 'manual auth integration, deprecated authQuerySecret, deprecated spec.monitoring', (c) => {
     const p = c.spec.pgbouncer;
     const out: Finding[] = [];
-    if (isObj(p) && (nonEmpty(p.authQuery) || has(p.authQuerySecret))) {
-      out.push({ field: 'spec.pgbouncer.authQuery', message: 'The operator won\'t handle the Pooler integration (auth query, user and secret) for this Pooler', severity: 'warning' });
+    // !IsAutomatedIntegration(): an auth query, or an auth query or server TLS secret with a name
+    if (isObj(p) && (nonEmpty(p.authQuery) || secretSet(p.authQuerySecret) || secretSet(p.serverTLSSecret))) {
+      out.push({
+        field: 'spec.pgbouncer.authQuery',
+        message: `The operator won't handle the Pooler ${JSON.stringify(c.name)} integration with the Cluster ${JSON.stringify(String(c.spec.cluster?.name ?? ''))} (${JSON.stringify(String(c.obj?.metadata?.namespace ?? ''))}). Manually configure it as described in the docs.`,
+        severity: 'warning',
+      });
     }
-    if (isObj(p) && has(p.authQuerySecret)) out.push({ field: 'spec.pgbouncer.authQuerySecret', message: 'The .spec.pgbouncer.authQuerySecret field has been deprecated', severity: 'warning' });
+    if (isObj(p) && secretSet(p.authQuerySecret)) out.push({ field: 'spec.pgbouncer.authQuerySecret', message: 'The .spec.pgbouncer.authQuerySecret field has been deprecated', severity: 'warning' });
     const m = c.spec.monitoring;
     if (isObj(m) && (m.enablePodMonitor === true || list(m.podMonitorMetricRelabelings).length || list(m.podMonitorRelabelings).length)) {
       out.push({ field: 'spec.monitoring', message: 'spec.monitoring is deprecated and will be removed in a future release', fix: 'create a PodMonitor for the Pooler yourself', severity: 'warning' });
     }
     return out;
-  }, 'warning'),
+  }, 'warning', { upstream: `${POOLER_WEBHOOK('getAdmissionWarnings')} + ${POOLER_WEBHOOK('validateDeprecatedMonitoringFields')} + api/v1/pooler_funcs.go@v1.30.0 IsAutomatedIntegration` }),
 ];
 
 export const DATABASE_RULES: readonly AdmissionRule<ObjectContext>[] = [
@@ -218,7 +247,8 @@ function backupMethodRules(kind: 'Backup' | 'ScheduledBackup'): AdmissionRule<Ob
       ...enumOf('spec.target', c.spec.target, ['primary', 'prefer-standby']),
       ...(kind === 'ScheduledBackup' ? enumOf('spec.backupOwnerReference', c.spec.backupOwnerReference, ['none', 'self', 'cluster']) : []),
     ]),
-    rule(`2.7#${kind}.method`, 'the default method is the deprecated in-tree barmanObjectStore', (c) =>
+    // Not a webhook rule (the webhook does not warn about the default method): a library id.
+    rule(`lib#${kind}.method`, 'the default method is the deprecated in-tree barmanObjectStore', (c) =>
       !has(c.spec.method) || c.spec.method === 'barmanObjectStore'
         ? [{ field: 'spec.method', message: 'the barmanObjectStore method (the CRD\'s default) is deprecated and will be removed in CloudNativePG 1.31.0', value: c.spec.method ?? '(default)', fix: 'use method: plugin with pluginConfiguration.name barman-cloud.cloudnative-pg.io', severity: 'warning' }]
         : [], 'warning'),

@@ -1,5 +1,5 @@
 /**
- * `spec.postgresql.parameters`: CloudNativePG's forbidden parameters (docs/cnpg-operator.md §2.6) and PostgreSQL's
+ * `spec.postgresql.parameters`: CloudNativePG's forbidden parameters (docs/rules.md, rule 2.1#94) and PostgreSQL's
  * own rules for names and values (`PostgresSettings`, per major).
  */
 import { parseQuantity } from '../../core/k8s-syntax';
@@ -110,7 +110,10 @@ export function forbiddenParameter(name: string): ForbiddenParameter | undefined
   return FORBIDDEN_PARAMETERS[name.toLowerCase()];
 }
 
-/** The webhook's parameter-name rule (93): a GUC name, optionally namespaced with one dot. */
+/**
+ * The webhook's parameter-name rule (93, `internal/webhook/v1/cluster_webhook.go@v1.30.0`
+ * `postgresParameterNameRegex`): a GUC name, optionally namespaced with one dot.
+ */
 export const WEBHOOK_PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/;
 
 /**
@@ -155,7 +158,7 @@ export interface ParameterCheckOptions {
 
 /**
  * Checks every entry of `spec.postgresql.parameters`: a name the webhook accepts (rule 93), not a forbidden one
- * (§2.6, rule 94), a string value, and a name and value PostgreSQL of that major accepts (`PostgresSettings`).
+ * (rule 94), a string value, and a name and value PostgreSQL of that major accepts (`PostgresSettings`).
  * Majors without a settings table get one warning.
  */
 export function postgresParameterProblems(parameters: unknown, options: ParameterCheckOptions): { errors: Problem[]; warnings: Problem[] } {
@@ -188,7 +191,9 @@ export function postgresParameterProblems(parameters: unknown, options: Paramete
         field,
         message: 'must be a valid PostgreSQL configuration parameter name (a GUC name, optionally namespaced with a single dot)',
         value: name,
-        fix: 'use letters, digits, "_" and "$", starting with a letter or "_", e.g. "work_mem" or "pg_stat_statements.max"',
+        // The webhook's pattern allows "$", but PostgreSQL 16–18 cannot read it from postgresql.conf, where the
+        // operator writes the parameters (guc-file.l: names are letters, digits, "_" and ".").
+        fix: 'use letters, digits and "_", starting with a letter or "_", with at most one "." for an extension\'s parameters, e.g. "work_mem" or "pg_stat_statements.max" ("$" passes the webhook but PostgreSQL rejects it in the configuration file)',
         rule: options.rules.name,
       });
       continue;
