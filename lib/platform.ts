@@ -11,6 +11,7 @@ import { CnpgGrafanaDashboard } from './monitoring/grafana-dashboard';
 import { PodMonitor } from './monitoring/pod-monitor';
 import { ClusterAlertRules } from './monitoring/prometheus-rule';
 import { Pooler, PoolerProps } from './cluster/pooler';
+import { isDns1123Label } from './core/k8s-syntax';
 import { Problems } from './core/problems';
 import { CloudflaredTunnel, CloudflaredTunnelProps, TunnelManagement } from './exposure/cloudflared-tunnel';
 import { DatabaseEgressOptions, DatabaseNetworkPolicies } from './exposure/network-policies';
@@ -75,7 +76,7 @@ export interface PlatformRestoreDrillOptions
 }
 
 /** Monitoring of a platform: PodMonitors, the alert set, the Grafana dashboard and custom queries. */
-export interface PlatformMonitoringOptions extends Omit<AlertRuleOptions, 'poolers' | 'backupsConfigured' | 'expectedBackupIntervalHours'> {
+export interface PlatformMonitoringOptions extends AlertRuleOptions {
   /**
    * Labels on the PodMonitors and the PrometheusRule, so that Prometheus' `podMonitorSelector`/`ruleSelector` pick them up.
    * @default - none
@@ -164,6 +165,14 @@ export interface PostgresPlatformProps extends PlatformDay2Options {
    * @default - the environment is alone in its Kubernetes cluster and installs the operators itself
    */
   readonly kubernetesCluster?: KubernetesClusterDeclaration;
+  /**
+   * The tenant's name, when several platforms (database tenants) share one environment and one app: it prefixes the
+   * component folders (`dist/<env>/<tenant>-<component>/`) and the Argo CD objects (`<env>-<tenant>-<component>`,
+   * project `<env>-<tenant>`, root `<env>-<tenant>-root`). Tenants share their Kubernetes cluster's operators, so a
+   * tenant needs `kubernetesCluster`.
+   * @default - the platform is the environment's only tenant: no prefix
+   */
+  readonly tenant?: string;
   /**
    * Alone in its Kubernetes cluster: kinds whose CRDs and controllers exist there before the first sync (see
    * `KubernetesClusterDeclaration.preinstalledKinds`).
@@ -345,6 +354,12 @@ export class PostgresPlatform extends Construct {
   public readonly charts: ReadonlyMap<PlatformComponent, Chart>;
   /** The Kubernetes cluster this environment shares, when declared. */
   public readonly kubernetesCluster?: KubernetesClusterDeclaration;
+  /** The tenant's name, when the environment has several. */
+  public readonly tenant?: string;
+  /** The name of the Argo CD root application that syncs this platform's Applications. */
+  public readonly rootApplicationName: string;
+  /** The platform's Argo CD folder in its environment's output (`argocd`, or `<tenant>-argocd`). */
+  public readonly argocdFolder: string;
   /** Alone in its Kubernetes cluster: kinds installed there before the first sync. */
   public readonly preinstalledKinds?: readonly string[];
 
@@ -355,6 +370,16 @@ export class PostgresPlatform extends Construct {
     super(scope, id);
     this.charts = this.chartMap;
     this.environment = props.environment;
+    this.tenant = props.tenant;
+    const prefix = props.tenant ? `${props.environment}-${props.tenant}` : props.environment;
+    this.rootApplicationName = `${prefix}-root`;
+    this.argocdFolder = this.folderOf(PlatformComponent.ARGOCD);
+    if (props.tenant !== undefined && !isDns1123Label(`${prefix}-restore-drill`)) {
+      Problems.of(this).error({ field: 'tenant', message: 'must be a short DNS-1123 label: it prefixes folders and Argo CD application names', value: props.tenant, fix: 'use lower-case letters, digits and \'-\', short enough that "<env>-<tenant>-restore-drill" stays within 63 characters' });
+    }
+    if (props.tenant !== undefined && !props.kubernetesCluster) {
+      Problems.of(this).error({ field: 'tenant', message: 'tenants share their Kubernetes cluster\'s operators, so a tenant needs kubernetesCluster', value: props.tenant, fix: 'declare the Kubernetes cluster (KubernetesClusterDeclaration) and set kubernetesCluster' });
+    }
     this.databaseNamespace = props.databaseNamespace ?? 'data-infra';
     const operatorNamespaces = operatorNamespacesOf(props.kubernetesCluster ?? props);
     this.operatorNamespace = operatorNamespaces.operator;
@@ -497,7 +522,8 @@ export class PostgresPlatform extends Construct {
   public component(component: PlatformComponent, namespace: string | undefined): Chart {
     let chart = this.chartMap.get(component);
     if (!chart) {
-      chart = new Chart(this, component, { namespace, labels: this.labels, disableResourceNameHashes: true });
+      // The chart id is the folder: prefixed with the tenant so that tenants of one app never share a folder.
+      chart = new Chart(this, this.folderOf(component), { namespace, labels: this.labels, disableResourceNameHashes: true });
       this.chartMap.set(component, chart);
     }
     return chart;
@@ -528,6 +554,11 @@ export class PostgresPlatform extends Construct {
       const isDatabaseNamespace = c.kind === 'Namespace' && c.name === this.databaseNamespace;
       if (isCluster || isDatabaseNamespace) addSyncOptions(c, 'Prune=false', 'Delete=false');
     }
+  }
+
+  /** A component's folder (and chart id): `<component>`, or `<tenant>-<component>` for a tenant. */
+  public folderOf(component: PlatformComponent): string {
+    return this.tenant ? `${this.tenant}-${component}` : component;
   }
 
   /** The operator releases this environment installs itself: none when it shares a Kubernetes cluster. */
@@ -581,13 +612,13 @@ export class PostgresPlatform extends Construct {
       return [undefined, undefined];
     }
     const chart = this.component(PlatformComponent.ARGOCD, argocdNamespace);
-    const projectName = `${this.environment}-postgres`;
+    const projectName = this.tenant ? `${this.environment}-${this.tenant}` : `${this.environment}-postgres`;
     const operators = releases.length > 0
       ? new OperatorInstalls(chart, 'Operators', { releases, delivery: mode, argocdNamespace, project: projectName, applicationPrefix: this.environment })
       : undefined;
     const components: DeliveredComponent[] = [...this.chartMap.entries()]
       .filter(([component]) => component in COMPONENT_DELIVERY)
-      .map(([component, c]) => ({ ...COMPONENT_DELIVERY[component], name: component, chart: c, namespace: c.namespace }));
+      .map(([component, c]) => ({ ...COMPONENT_DELIVERY[component], name: this.folderOf(component), chart: c, namespace: c.namespace }));
     const argoCd = new ArgoCdDelivery(chart, 'ArgoCd', {
       environment: this.environment,
       repoUrl: delivery.repoUrl,
@@ -598,6 +629,8 @@ export class PostgresPlatform extends Construct {
       operatorReleases: releases,
       // In a shared Kubernetes cluster, its root application syncs this folder once the operators are healthy.
       rootApplication: !shared,
+      rootApplicationName: this.rootApplicationName,
+      selfComponent: this.argocdFolder,
     });
     return [operators, argoCd];
   }
@@ -658,9 +691,8 @@ export class PostgresPlatform extends Construct {
       ...alertOptions,
       cluster: this.cluster,
       labels,
-      poolers: this.pooler ? [this.pooler.poolerName] : undefined,
-      backupsConfigured: this.scheduledBackup !== undefined,
-      expectedBackupIntervalHours: this.scheduledBackup ? this.scheduledBackup.maxIntervalSeconds / 3600 : undefined,
+      poolers: this.pooler ? [this.pooler] : undefined,
+      scheduledBackup: this.scheduledBackup,
     });
   }
 }

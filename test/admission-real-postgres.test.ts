@@ -5,10 +5,12 @@
  *   are the operator's, so they never appear in what the library emits);
  * - the pg_hba parser agrees with PostgreSQL's own (pg_hba_file_rules) on good and bad lines.
  */
-import {
-  clusterAdmissionProblems, clusterMajor, CNPG_FIXED_PG_HBA, CNPG_MANAGED_EXTENSIONS, CnpgCluster, forbiddenParameter,
-  parseHbaLine,
-} from '../lib';
+import { CnpgCluster } from '../lib';
+import { clusterAdmissionProblems } from '../lib/cluster/admission';
+import { clusterMajor } from '../lib/cluster/admission/cluster-rules';
+import { forbiddenParameter } from '../lib/cluster/admission/parameters';
+import { CNPG_FIXED_PG_HBA, parseHbaLine } from '../lib/cluster/pg-hba';
+import { CNPG_MANAGED_EXTENSIONS } from '../lib/cluster/postgres-settings';
 import { buildEnvironment } from '../lib';
 import { ENVIRONMENTS } from '../main';
 import { checkConfigWithRealServer, REAL_POSTGRES_MAJORS, withPostgres } from './support/real-postgres';

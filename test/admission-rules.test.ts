@@ -1,9 +1,12 @@
 import { JsonPatch, Testing } from 'cdk8s';
-import {
-  admissionProblemsFor, applyClusterDefaults, CLUSTER_RULE_IDS, clusterAdmissionProblems, CnpgCluster, formatGroupedErrors,
-  FORBIDDEN_PARAMETERS, OTHER_KIND_RULES, parseHbaLine, parseWebhookMemory, pgHbaProblems, PostgresImage, Problems,
-  synthComponents,
-} from '../lib';
+import { CnpgCluster, PostgresImage, Problems } from '../lib';
+import { admissionProblemsFor, clusterAdmissionProblems } from '../lib/cluster/admission';
+import { CLUSTER_RULE_IDS } from '../lib/cluster/admission/cluster-rules';
+import { applyClusterDefaults } from '../lib/cluster/admission/defaults';
+import { OTHER_KIND_RULES } from '../lib/cluster/admission/other-kinds';
+import { FORBIDDEN_PARAMETERS, parseWebhookMemory } from '../lib/cluster/admission/parameters';
+import { parseHbaLine, pgHbaProblems } from '../lib/cluster/pg-hba';
+import { formatGroupedErrors, synthComponents } from '../lib/core/synth';
 import { synthChart, synthError, tempDir, testChart } from './support/synth';
 
 /** Deep merge for test patches: objects merge, anything else replaces, `undefined` deletes. */

@@ -286,6 +286,7 @@ describe('ScheduledBackup bad input', () => {
     const { chart } = testChart();
     new ScheduledBackup(chart, 'Daily', {
       cluster: wiredCluster(chart),
+      name: 'Daily',
       backupOwnerReference: 'backup' as BackupOwnerReference,
       target: 'standby' as BackupTarget,
     });

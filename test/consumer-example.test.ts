@@ -68,7 +68,13 @@ test('the package entry points are the compiled library with type declarations',
   expect(pkg.name).toBe('cdk8s-cnpg');
   expect(pkg.main).toBe('build/lib/index.js');
   expect(pkg.types).toBe('build/lib/index.d.ts');
-  expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['cdk8s', 'constructs']);
+  expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['cdk8s', 'constructs', 'pg', 's3rver']);
+  // Only the rehearsal needs pg and s3rver: optional, and `cdk8s-cnpg rehearse` names them when they are missing.
+  expect(pkg.peerDependenciesMeta).toEqual({ pg: { optional: true }, s3rver: { optional: true } });
+  // The package ships what runs (built by `prepare` on npm pack and git installs), not the vendored CRDs.
+  expect(pkg.scripts.prepare).toBe('npm run -s build');
+  expect(pkg.files).toEqual(['build/lib/**', 'build/imports/**', 'build/bin/**', 'README.md']);
+  expect(pkg.bin['cdk8s-cnpg']).toBe('build/bin/cdk8s-cnpg.js');
   expect(pkg.dependencies['cdk8s-plus-28']).toBeDefined();
   expect(pkg.devDependencies.typescript).toMatch(/^~5\.9\./);
 });

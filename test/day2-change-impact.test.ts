@@ -2,8 +2,9 @@ import { App, Chart, Testing } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { Size } from 'cdk8s';
 import {
-  CnpgClusterProps, CnpgDatabase, describeChangeImpact, formatChangeImpact, ImageFlavour, PostgresImage, PrimaryUpdateMethod, PrimaryUpdateStrategy,
+  CnpgClusterProps, CnpgDatabase, ImageFlavour, PostgresImage, PrimaryUpdateMethod, PrimaryUpdateStrategy,
 } from '../lib';
+import { describeChangeImpact, formatChangeImpact } from '../lib/cluster/change-impact';
 import { tutorialCluster } from './support/day2';
 
 function clusterJson(overrides: Partial<CnpgClusterProps> = {}, extra?: (chart: Chart, cluster: ReturnType<typeof tutorialCluster>) => void): any {
@@ -148,7 +149,7 @@ describe('describeChangeImpact: scaling, storage, pods, identity', () => {
 
 describe('changeImpactReport: what synth prints against the committed dist/', () => {
   const { App, Chart } = jest.requireActual('cdk8s');
-  const lib = jest.requireActual('../lib');
+  const lib = { ...jest.requireActual('../lib'), ...jest.requireActual('../lib/cluster/change-impact'), ...jest.requireActual('../lib/core/update-checks') };
   const fixture = require('path').join(__dirname, 'fixtures', 'update-checks', 'previous');
 
   const build = (parameters: Record<string, string | number>, instances = 3) => {

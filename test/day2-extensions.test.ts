@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-  CnpgDatabase, CONTRIB_EXTENSIONS, contribExtensions, DatabaseReclaimPolicy, extensionAvailabilityProblem, ImageFlavour,
-  NOT_IN_CNPG_IMAGES, ObjectEnsure, PostgresImage, PostgresSettings,
-} from '../lib';
+import { CnpgDatabase, DatabaseReclaimPolicy, ImageFlavour, ObjectEnsure, PostgresImage } from '../lib';
+import { CONTRIB_EXTENSIONS, contribExtensions, NOT_IN_CNPG_IMAGES } from '../lib/cluster/contrib-extensions';
+import { extensionAvailabilityProblem } from '../lib/cluster/database';
+import { PostgresSettings } from '../lib/cluster/postgres-settings';
 import { tutorialCluster } from './support/day2';
 import { findObject, synthChart, synthError, testChart } from './support/synth';
 

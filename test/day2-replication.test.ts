@@ -1,8 +1,9 @@
 import { Chart, Testing } from 'cdk8s';
 import {
-  addReplicationRole, BasicAuthSecret, ClusterEndpoint, ClusterImport, CnpgCluster, CnpgPublication, CnpgSubscription, ExternalCluster, ExternalTls,
-  ImageFlavour, PostgresImage, PublicationRef, PublicationTarget, PublishOperation, walLevelProblems,
+  addReplicationRole, BasicAuthSecret, ClusterEndpoint, ClusterImport, CnpgCluster, CnpgPublication, CnpgSubscription,
+  ExternalCluster, ExternalTls, ImageFlavour, PostgresImage, PublicationRef, PublicationTarget, PublishOperation,
 } from '../lib';
+import { walLevelProblems } from '../lib/replication/publication';
 import { tutorialCluster, userCredentials } from './support/day2';
 import { findObject, synthChart, synthError, testChart } from './support/synth';
 

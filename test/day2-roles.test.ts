@@ -1,4 +1,5 @@
-import { BasicAuthSecret, isReservedRoleName, Problems, RoleEnsure } from '../lib';
+import { BasicAuthSecret, Problems, RoleEnsure } from '../lib';
+import { isReservedRoleName } from '../lib/cluster/roles';
 import { tutorialCluster, userCredentials } from './support/day2';
 import { findObject, synthChart, synthError, testChart } from './support/synth';
 

@@ -1,8 +1,9 @@
 import { App, Chart, Testing } from 'cdk8s';
 import {
-  BasicAuthSecret, ClusterImport, CnpgCluster, CnpgImageCatalog, CnpgDatabase, describeChangeImpact, ExternalTls, ImageCatalogKind,
+  BasicAuthSecret, ClusterImport, CnpgCluster, CnpgImageCatalog, CnpgDatabase, ExternalTls, ImageCatalogKind,
   ImageCatalogRef, ImageFlavour, PostgresImage,
 } from '../lib';
+import { describeChangeImpact } from '../lib/cluster/change-impact';
 import { tutorialCluster, userCredentials } from './support/day2';
 import { findObject, synthChart, synthError, testChart } from './support/synth';
 

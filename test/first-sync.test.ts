@@ -225,9 +225,9 @@ describe('bad input is a synth error naming the application, the object, what is
     const declaration: KubernetesClusterDeclaration = { name: 'k', delivery: { repoUrl: 'https://git.example.com/r.git' } };
     const cluster = new KubernetesClusterPlatform(app2, 'k', {
       ...declaration,
-      environments: [{ environment: 'a', path: 'dist/a/argocd', dependsOn: ['b'] }, { environment: 'b', path: 'dist/b/argocd', dependsOn: ['a'] }],
+      environments: [{ application: 'a-root', path: 'dist/a/argocd', dependsOn: ['b-root'] }, { application: 'b-root', path: 'dist/b/argocd', dependsOn: ['a-root'] }],
     });
-    expect(synthError(cluster.charts.get('argocd' as any)!)).toContain('environments: the environments depend on each other in a cycle, so no sync order exists (got "a -> b -> a")');
+    expect(synthError(cluster.charts.get('argocd' as any)!)).toContain('environments: the environments depend on each other in a cycle, so no sync order exists (got "a-root -> b-root -> a-root")');
   });
 
   test('synth refuses a dist/ that would not converge: an environment whose Prometheus Operator nobody installs', () => {

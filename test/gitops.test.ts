@@ -2,9 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import {
-  ArgoCdDelivery, footprintOf, modelFirstSync, NamespaceGuardrails, OperatorDelivery, OperatorInstalls, OperatorReleases,
-  PostgresPlatform, readManifestRepository, SyncWave, synthComponents,
+  ArgoCdDelivery, modelFirstSync, NamespaceGuardrails, OperatorDelivery, OperatorInstalls, OperatorReleases,
+  PostgresPlatform, readManifestRepository, SyncWave,
 } from '../lib';
+import { synthComponents } from '../lib/core/synth';
+import { footprintOf } from '../lib/platform/guardrails';
 import { environmentProblems, synthEnvironments } from '../lib';
 import { DEFAULT_ENVIRONMENT, REPO_ROOT } from '../main';
 import { listFiles, readManifests, synthChart, synthError, tempDir, testChart } from './support/synth';

@@ -21,15 +21,16 @@ import {
   PrometheusRuleEntry,
   validateAlertOptions,
 } from '../lib/monitoring';
-import { FakeCluster } from './support/fake-cluster';
+import { Duration } from 'cdk8s';
+import { BackupExpectation } from '../lib/monitoring';
+import { CnpgCluster } from '../lib';
 
 const FULL: ClusterAlertOptions = {
   clusterName: 'cnpg-ha',
   namespace: 'data-infra',
   instances: 3,
-  poolers: ['cnpg-ha-pooler-rw', 'cnpg-ha-pooler-ro'],
-  backupsConfigured: true,
-  expectedBackupIntervalHours: 24,
+  poolerNames: ['cnpg-ha-pooler-rw', 'cnpg-ha-pooler-ro'],
+  backupIntervalHours: 24,
 };
 
 function rules(opts: ClusterAlertOptions): PrometheusRuleEntry[] {
@@ -115,12 +116,12 @@ describe('scoping: no expression can see another cluster', () => {
     (s) => s.matchers.some((m) => m.name === 'pod' && m.op === 'EqlRegex' && m.value === instancePodRegex(opts.clusterName)),
     (s) => s.matchers.some((m) => m.name === 'persistentvolumeclaim' && m.op === 'EqlRegex' && m.value === instancePvcRegex(opts.clusterName)),
     (s) => s.matchers.some((m) => m.name === 'cnpg_cluster' && m.op === 'EqlSingle' && m.value === opts.clusterName),
-    ...(opts.poolers ?? []).map((p) => (s: Selector) => s.matchers.some((m) => m.name === 'pod' && m.op === 'EqlRegex' && m.value === poolerPodRegex(p))),
+    ...(opts.poolerNames ?? []).map((p) => (s: Selector) => s.matchers.some((m) => m.name === 'pod' && m.op === 'EqlRegex' && m.value === poolerPodRegex(p))),
   ];
 
   test.each([
     ['cnpg-ha', FULL],
-    ['db-2', { ...FULL, clusterName: 'db-2', namespace: 'shop', poolers: ['db-2-pooler'] }],
+    ['db-2', { ...FULL, clusterName: 'db-2', namespace: 'shop', poolerNames: ['db-2-pooler'] }],
   ])('every selector of %s carries the namespace and a cluster matcher', (_n, opts) => {
     const scopes = clusterScopes(opts);
     for (const r of rules(opts)) {
@@ -207,7 +208,7 @@ describe('the alert set', () => {
     const rec = rules(FULL).find((r) => !isAlertingRule(r))!;
     expect(rec.expr).toContain('barman_cloud_cloudnative_pg_io_last_available_backup_timestamp|cnpg_collector_last_available_backup_timestamp');
 
-    const without = { ...FULL, backupsConfigured: false };
+    const without = { ...FULL, backupIntervalHours: undefined };
     expect(rules(without).every(isAlertingRule)).toBe(true);
     expect(emittedAlertNames(without)).not.toEqual(expect.arrayContaining(['CNPGClusterBackupTooOld']));
     expect(emittedAlertNames(without).filter((n) => n.startsWith('CNPGClusterBackup'))).toEqual([]);
@@ -231,7 +232,7 @@ describe('the alert set', () => {
     const pd = alerts(FULL).filter((a) => a.alert === 'CNPGPoolerDown');
     expect(pd.map((a) => a.labels.pooler)).toEqual(['cnpg-ha-pooler-rw', 'cnpg-ha-pooler-ro']);
     expect(pd[0].expr).toContain(`pod=~"${poolerPodRegex('cnpg-ha-pooler-rw')}"`);
-    expect(emittedAlertNames({ ...FULL, poolers: [] })).not.toContain('CNPGPoolerDown');
+    expect(emittedAlertNames({ ...FULL, poolerNames: [] })).not.toContain('CNPGPoolerDown');
   });
 
   test('default thresholds appear in the expressions', () => {
@@ -248,7 +249,7 @@ describe('the alert set', () => {
   test('thresholds, disabled alerts, for overrides, extra labels and the runbook base are applied', () => {
     const opts: ClusterAlertOptions = {
       ...FULL,
-      expectedBackupIntervalHours: 6,
+      backupIntervalHours: 6,
       thresholds: { connectionsWarningPercent: 70, diskUsageCriticalPercent: 97, backupAgeWarningFactor: 2, longRunningTransactionSeconds: 600 },
       disabledAlerts: ['CNPGClusterZoneSpreadWarning', 'CNPGClusterLongRunningTransaction'],
       forOverrides: { CNPGClusterOffline: '1m', CNPGClusterHACritical: '0s' },
@@ -310,7 +311,7 @@ describe('validateAlertOptions: bad input names the field, the value and the fix
     expect(only({ thresholds: { inactiveSlotRetainedWalBytes: Number.NaN } }).message).toMatch(/finite number/);
     expect(only({ thresholds: { backupAgeWarningFactor: 0.5 } }).message).toMatch(/at least 1/);
     expect(only({ thresholds: { xidAgeCritical: 3_000_000_000 } }).message).toMatch(/2\^31/);
-    expect(only({ expectedBackupIntervalHours: 0 }).field).toBe('expectedBackupIntervalHours');
+    expect(only({ backupIntervalHours: 0 }).field).toBe('backupIntervalHours');
     expect(only({ forOverrides: { CNPGClusterOffline: '5 minutes' } }).field).toBe('forOverrides.CNPGClusterOffline');
     expect(only({ forOverrides: { CNPGClusterOffline: '' } }).message).toMatch(/Prometheus duration/);
   });
@@ -334,8 +335,8 @@ describe('validateAlertOptions: bad input names the field, the value and the fix
     expect(only({ namespace: 'Data' }).field).toBe('namespace');
     expect(only({ instances: 0 }).field).toBe('instances');
     expect(only({ instances: 2.5 }).field).toBe('instances');
-    expect(only({ poolers: ['p', 'p'] }).field).toBe('poolers[1]');
-    expect(only({ poolers: ['Bad_Name'] }).field).toBe('poolers[0]');
+    expect(only({ poolerNames: ['p', 'p'] }).field).toBe('poolerNames[1]');
+    expect(only({ poolerNames: ['Bad_Name'] }).field).toBe('poolerNames[0]');
   });
 
   test('all problems are reported together', () => {
@@ -350,8 +351,8 @@ describe('validateAlertOptions: bad input names the field, the value and the fix
 describe('ClusterAlertRules construct', () => {
   test('emits a PrometheusRule <cluster>-alerts in the cluster namespace with the selector labels', () => {
     const chart = Testing.chart();
-    const cluster = new FakeCluster(chart, 'cnpg-ha', 'data-infra', 3);
-    const c = new ClusterAlertRules(chart, 'alerts', { cluster, backupsConfigured: true, labels: { release: 'kube-prometheus-stack' }, extraLabels: { team: 'dba' } });
+    const cluster = CnpgCluster.fromClusterAttributes(chart, 'cluster-cnpg-ha', { clusterName: 'cnpg-ha', namespace: 'data-infra', instances: 3 });
+    const c = new ClusterAlertRules(chart, 'alerts', { cluster, backups: BackupExpectation.every(Duration.hours(24)), labels: { release: 'kube-prometheus-stack' }, extraLabels: { team: 'dba' } });
     const [rule] = Testing.synth(chart);
     expect(rule.apiVersion).toBe('monitoring.coreos.com/v1');
     expect(rule.kind).toBe('PrometheusRule');
@@ -367,7 +368,7 @@ describe('ClusterAlertRules construct', () => {
 
   test('invalid options fail synth with every problem, none thrown from the constructor', () => {
     const chart = Testing.chart();
-    const cluster = new FakeCluster(chart, 'cnpg-ha', 'data-infra', 3);
+    const cluster = CnpgCluster.fromClusterAttributes(chart, 'cluster-cnpg-ha', { clusterName: 'cnpg-ha', namespace: 'data-infra', instances: 3 });
     expect(() => new ClusterAlertRules(chart, 'alerts', {
       cluster,
       thresholds: { connectionsWarningPercent: 101 },

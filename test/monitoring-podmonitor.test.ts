@@ -14,7 +14,6 @@ import {
   RelabelAction,
   SelectorOperator,
 } from '../lib/monitoring';
-import { FakeCluster } from './support/fake-cluster';
 import { findObject, synthChart, synthError, testChart } from './support/synth';
 
 /** Kubernetes label-selector semantics (matchLabels AND matchExpressions). */
@@ -184,7 +183,7 @@ test('RE2 regexes JavaScript cannot compile as written pass: flag groups and (?P
 describe('PodMonitor.forCluster', () => {
   test('selects the instance pods of its cluster only (not poolers, jobs or a cluster with a longer name)', () => {
     const chart = Testing.chart();
-    const cluster = new FakeCluster(chart, 'cnpg-ha', 'data-infra');
+    const cluster = CnpgCluster.fromClusterAttributes(chart, 'cluster-cnpg-ha', { clusterName: 'cnpg-ha', namespace: 'data-infra' });
     const pm = PodMonitor.forCluster(chart, 'pm', { cluster, labels: PROMETHEUS_LABELS });
     const [m] = Testing.synth(chart);
     expect(m).toEqual({
@@ -226,7 +225,7 @@ describe('PodMonitor.forCluster', () => {
 
   test('TLS: https with the operator CA and the -rw server name, custom values, and a CA alone implying https', () => {
     const chart = Testing.chart();
-    const cluster = new FakeCluster(chart, 'cnpg-ha', 'data-infra');
+    const cluster = CnpgCluster.fromClusterAttributes(chart, 'cluster-cnpg-ha', { clusterName: 'cnpg-ha', namespace: 'data-infra' });
     PodMonitor.forCluster(chart, 'a', { cluster, tls: true, interval: '30s' });
     PodMonitor.forCluster(chart, 'b', { cluster, name: 'custom', tls: true, tlsCaSecretName: 'my-ca', tlsCaSecretKey: 'tls.crt', tlsServerName: 'cnpg-ha-r' });
     PodMonitor.forCluster(chart, 'c', { cluster, name: 'implied', tlsCaSecretName: 'my-ca' });
@@ -287,7 +286,7 @@ describe('deprecated aliases', () => {
   test('CnpgClusterPodMonitor, CnpgPoolerPodMonitor and CnpgOperatorPodMonitor render exactly what the factories render', () => {
     const build = (legacy: boolean) => {
       const chart = Testing.chart();
-      const cluster = new FakeCluster(chart, 'cnpg-ha', 'data-infra');
+      const cluster = CnpgCluster.fromClusterAttributes(chart, 'cluster-cnpg-ha', { clusterName: 'cnpg-ha', namespace: 'data-infra' });
       const pooler = { poolerName: 'cnpg-ha-pooler-rw', namespace: 'data-infra' } as Pooler;
       if (legacy) {
         expect(new CnpgClusterPodMonitor(chart, 'c', { cluster, labels: PROMETHEUS_LABELS, interval: '30s', tls: { caSecretName: 'my-ca' } })).toBeInstanceOf(PodMonitor);
@@ -453,7 +452,7 @@ describe('validation', () => {
 
   test('fails: the CloudNativePG factories name their own (flat) props in errors', () => {
     const chart = Testing.chart();
-    const cluster = new FakeCluster(chart, 'cnpg-ha', 'data-infra');
+    const cluster = CnpgCluster.fromClusterAttributes(chart, 'cluster-cnpg-ha', { clusterName: 'cnpg-ha', namespace: 'data-infra' });
     PodMonitor.forCluster(chart, 'a', { cluster, labels: { 'release!': 'x' }, interval: 'often', tlsCaSecretName: 'Bad_CA' });
     PodMonitor.forCluster(chart, 'b', { cluster, name: 'b', tls: false, tlsServerName: 'cnpg-ha-r' });
     PodMonitor.forOperator(chart, 'c', { namespace: 'CNPG', interval: '30s', scrapeTimeout: '45s' });

@@ -15,10 +15,10 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Testing } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
-import { ClusterAlertRules } from '../lib/monitoring';
-import { FakeCluster } from './support/fake-cluster';
+import { CnpgCluster, Pooler } from '../lib';
+import { BackupExpectation, ClusterAlertRules } from '../lib/monitoring';
 
 jest.setTimeout(120_000);
 
@@ -44,11 +44,13 @@ function locatePromtool(): { path?: string; why?: string } {
 /** The synthesized `spec.groups` of both clusters' PrometheusRules, in one rules file. */
 function synthesizeRuleFile(): { groups: unknown[] } {
   const chart = Testing.chart();
-  const a = new FakeCluster(chart, 'cnpg-ha', 'data-infra', 3);
-  const b = new FakeCluster(chart, 'cnpg-ha-2', 'data-infra', 3);
-  const common = { backupsConfigured: true, labels: { release: 'kube-prometheus-stack' } };
-  new ClusterAlertRules(chart, 'alerts-a', { cluster: a, poolers: ['cnpg-ha-pooler'], expectedBackupIntervalHours: 1, ...common });
-  new ClusterAlertRules(chart, 'alerts-b', { cluster: b, poolers: ['cnpg-ha-pooler-2'], expectedBackupIntervalHours: 2, ...common });
+  const a = CnpgCluster.fromClusterAttributes(chart, 'cluster-cnpg-ha', { clusterName: 'cnpg-ha', namespace: 'data-infra', instances: 3 });
+  const b = CnpgCluster.fromClusterAttributes(chart, 'cluster-cnpg-ha-2', { clusterName: 'cnpg-ha-2', namespace: 'data-infra', instances: 3 });
+  const poolerA = new Pooler(chart, 'pooler-a', { cluster: a, name: 'cnpg-ha-pooler', monitoring: false });
+  const poolerB = new Pooler(chart, 'pooler-b', { cluster: b, name: 'cnpg-ha-pooler-2', monitoring: false });
+  const common = { labels: { release: 'kube-prometheus-stack' } };
+  new ClusterAlertRules(chart, 'alerts-a', { cluster: a, poolers: [poolerA], backups: BackupExpectation.every(Duration.hours(1)), ...common });
+  new ClusterAlertRules(chart, 'alerts-b', { cluster: b, poolers: [poolerB], backups: BackupExpectation.every(Duration.hours(2)), ...common });
   const manifests = Testing.synth(chart).filter((m) => m.kind === 'PrometheusRule');
   expect(manifests.map((m) => m.metadata.name).sort()).toEqual(['cnpg-ha-2-alerts', 'cnpg-ha-alerts']);
   return { groups: manifests.flatMap((m) => m.spec.groups) };

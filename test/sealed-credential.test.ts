@@ -3,9 +3,10 @@ import * as path from 'path';
 import { execFileSync } from 'child_process';
 import { Chart } from 'cdk8s';
 import {
-  CnpgUserCredential, DEMO_CERTIFICATE_FINGERPRINT, Problems, runSeal, S3Credential, SealedCredential, SealedStore, SealedValues,
-  SealingCertificate, SealingScope, SecretType,
+  CnpgUserCredential, Problems, runSeal, S3Credential, SealedCredential, SealedStore, SealedValues, SealingCertificate,
+  SealingScope, SecretType,
 } from '../lib';
+import { DEMO_CERTIFICATE_FINGERPRINT } from '../lib/secrets/sealed-values';
 import { credentialCatalogOf } from '../lib';
 import { DEFAULT_ENVIRONMENT, ENVIRONMENTS, REPO_ROOT } from '../main';
 import { findObject, readManifests, synthChart, synthError, tempDir, testChart } from './support/synth';

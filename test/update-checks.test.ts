@@ -3,9 +3,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, JsonPatch, Testing, Yaml } from 'cdk8s';
 import {
-  checkAppUpdates, checkClusterUpdate, checkObjectUpdate, CnpgCluster, CnpgClusterProps, GitRunner, ImageFlavour, parseAcknowledgements,
-  PostgresImage, PreviousManifests, PrimaryUpdateMethod, Problems, ScheduledBackup, spawnGit, synthComponents,
+  CnpgCluster, CnpgClusterProps, ImageFlavour, PostgresImage, PrimaryUpdateMethod, Problems, ScheduledBackup,
 } from '../lib';
+import { synthComponents } from '../lib/core/synth';
+import { checkAppUpdates, checkClusterUpdate, checkObjectUpdate, GitRunner, parseAcknowledgements, PreviousManifests, spawnGit } from '../lib/core/update-checks';
 import { synthError, tempDir } from './support/synth';
 
 /**

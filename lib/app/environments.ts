@@ -18,8 +18,23 @@ export interface Environment {
   readonly name: string;
   /** Production environments refuse demo material (the demo sealing certificate) and require backups. */
   readonly production: boolean;
-  /** The platform of this environment; `platform.environment` equals `name`. */
+  /**
+   * The platform of this environment; `platform.environment` equals `name`. With `tenants`, it is what every tenant
+   * shares (Kubernetes cluster, sealing material, delivery, defaults), each tenant overriding what it sets.
+   */
   readonly platform: PostgresPlatformProps;
+  /**
+   * Database tenants of the environment: one platform each, in one app, sharing the environment's Kubernetes cluster,
+   * sealed store and delivery. Each is `platform` with the tenant's settings on top (`cluster` is replaced whole).
+   * @default - one platform: `platform`
+   */
+  readonly tenants?: readonly TenantDeclaration[];
+}
+
+/** One database tenant of an environment: its name and what it sets differently from the environment's platform. */
+export interface TenantDeclaration extends Partial<Omit<PostgresPlatformProps, 'environment' | 'production' | 'tenant' | 'kubernetesCluster' | 'sealingCertificatePath' | 'sealedStorePath'>> {
+  /** A short DNS-1123 label: its folders `dist/<env>/<name>-<component>/` and Argo CD objects `<env>-<name>-…`. */
+  readonly name: string;
 }
 
 /** What `defineEnvironment` takes: the platform without what the environment already says. */
@@ -34,6 +49,11 @@ export interface EnvironmentDeclaration {
   /** The platform, without `environment` and `production` (taken from the environment). */
   readonly platform: Omit<PostgresPlatformProps, 'environment' | 'production' | 'sealingCertificatePath' | 'sealedStorePath'>
     & Partial<Pick<PostgresPlatformProps, 'sealingCertificatePath' | 'sealedStorePath'>>;
+  /**
+   * Database tenants sharing this environment (see `Environment.tenants`).
+   * @default - one platform
+   */
+  readonly tenants?: readonly TenantDeclaration[];
 }
 
 /** Options of `defineEnvironment`. */
@@ -51,17 +71,26 @@ export interface DefineEnvironmentOptions {
  * platform.
  */
 export function defineEnvironment(declaration: EnvironmentDeclaration, options: DefineEnvironmentOptions = {}): Environment {
-  const paths = sealingPaths(declaration.name, options.projectRoot);
+  const { sealingCertificatePath, sealedStorePath } = declaration.platform;
+  // The project root is only looked up when a path is not given.
+  const paths = sealingCertificatePath !== undefined && sealedStorePath !== undefined
+    ? { sealingCertificatePath, sealedStorePath }
+    : { ...sealingPaths(declaration.name, options.projectRoot), ...definedOnly({ sealingCertificatePath, sealedStorePath }) };
   return {
     name: declaration.name,
     production: declaration.production ?? false,
+    tenants: declaration.tenants,
     platform: {
-      ...paths,
       ...declaration.platform,
+      ...paths,
       environment: declaration.name,
       production: declaration.production ?? false,
     },
   };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** The nearest folder at or above `start` that holds a `cdk8s.yaml` (a cdk8s project's root). */
@@ -92,12 +121,24 @@ export function environmentProblems(environments: readonly Environment[]): strin
   return out;
 }
 
+/** The built app of one environment: its platforms (one per tenant), the first of them as `platform`. */
+export interface BuiltEnvironment {
+  readonly app: App;
+  /** The environment's platform (its first tenant's, when it has several). */
+  readonly platform: PostgresPlatform;
+  /** Every platform of the environment, one per tenant. */
+  readonly platforms: readonly PostgresPlatform[];
+}
+
 /** Builds the app of one environment, writing to `<outdir>/<environment>/`. */
-export function buildEnvironment(env: Environment, outdir: string): { app: App; platform: PostgresPlatform } {
+export function buildEnvironment(env: Environment, outdir: string): BuiltEnvironment {
   const app = new App({ outdir: path.join(outdir, env.name), outputFileExtension: '.yaml' });
-  // One production flag: the environment's marks its platform too (demo certificate refused, backups required).
-  const platform = new PostgresPlatform(app, env.name, { ...env.platform, production: env.production || env.platform.production });
-  return { app, platform };
+  // One production flag: the environment's marks its platforms too (demo certificate refused, backups required).
+  const production = env.production || env.platform.production;
+  const platforms = env.tenants && env.tenants.length > 0
+    ? env.tenants.map(({ name, ...own }) => new PostgresPlatform(app, name, { ...env.platform, ...own, tenant: name, production }))
+    : [new PostgresPlatform(app, env.name, { ...env.platform, production })];
+  return { app, platform: platforms[0], platforms };
 }
 
 /** Options of `synthEnvironments` and `planEnvironments`. */
@@ -155,7 +196,7 @@ export function planEnvironments(environments: readonly Environment[], options: 
     }
   }
   const strict = options.strict ?? (process.env.CDK8S_CNPG_STRICT === 'true' || process.argv.includes('--strict'));
-  return planFirstSync(built.map(({ env, app, platform }) => ({ name: env.name, app, platform })), outdir, { strict });
+  return planFirstSync(built.map(({ env, app, platforms }) => ({ name: env.name, app, platforms })), outdir, { strict });
 }
 
 /**
@@ -207,8 +248,9 @@ export function credentialCatalogOf(environments: readonly Environment[]): Crede
       const env = find(environment);
       if (!env) return [];
       // Built in memory only: nothing is written to the outdir.
-      const { platform } = buildEnvironment(env, os.tmpdir());
-      return platform.sealedCredentials.map((c) => ({
+      // One seal run for every tenant of the environment: they share its sealed store.
+      const { platforms } = buildEnvironment(env, os.tmpdir());
+      return platforms.flatMap((p) => p.sealedCredentials).map((c) => ({
         environment,
         namespace: c.namespace,
         name: c.secretName,

@@ -3,8 +3,10 @@ import { ContainerResources } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import * as barman from '../../imports/barmancloud.cnpg.io';
 import { CnpgCluster } from '../cluster/cluster';
+import { ICnpgCluster } from '../cluster/cluster-ref';
 import { isDns1123Label, isDns1123Subdomain } from '../core/k8s-syntax';
 import { Problems } from '../core/problems';
+import { claimObjectName, nameFromId } from '../core/resource-names';
 import { IS3Credential } from '../secrets/credential-ref';
 import { resourceQuantities, toL1Quantities } from '../core/resources';
 
@@ -101,7 +103,7 @@ export interface SecretKeyReference {
 export interface BackupStoreProps {
   /**
    * `metadata.name` of the ObjectStore; clusters refer to it as `barmanObjectName`.
-   * @default - the construct id
+   * @default - derived from the construct id: lower-case, kebab-case (`Backups` → `backups`)
    */
   readonly storeName?: string;
   /**
@@ -244,8 +246,8 @@ const AWS_REGIONAL_HOST = /^s3[.-](?:dualstack\.)?([a-z]{2}(?:-gov)?-[a-z]+-\d+)
  * ```
  */
 export class BackupStore extends Construct {
-  /** The WAL archive of a cluster, when a store's `archiveWal` wired it. */
-  public static archiveOf(cluster: CnpgCluster): WalArchive | undefined {
+  /** The WAL archive of a cluster, when a store's `archiveWal` wired it (never for a cluster declared elsewhere). */
+  public static archiveOf(cluster: ICnpgCluster): WalArchive | undefined {
     return ARCHIVES.get(cluster);
   }
 
@@ -274,7 +276,7 @@ export class BackupStore extends Construct {
   public constructor(scope: Construct, id: string, props: BackupStoreProps) {
     super(scope, id);
     this.props = props;
-    this.storeName = props.storeName ?? id;
+    this.storeName = props.storeName ?? nameFromId(id, { dots: true });
     this.namespace = props.namespace ?? Chart.of(this).namespace ?? '';
     this.destinationPath = props.destinationPath;
     this.bucket = /^s3:\/\/([^/]*)/.exec(props.destinationPath ?? '')?.[1] ?? '';
@@ -284,6 +286,7 @@ export class BackupStore extends Construct {
     this.retentionPolicy = props.retentionPolicy ?? '14d';
 
     this.validate();
+    claimObjectName(this, { kind: 'barmancloud.cnpg.io/ObjectStore', namespace: this.namespace, name: this.storeName, field: 'storeName' });
     this.node.addValidation({ validate: () => this.validateArchives() });
 
     this.apiObject = new barman.ObjectStore(this, 'Resource', {
@@ -295,6 +298,9 @@ export class BackupStore extends Construct {
   /**
    * Wires a cluster to archive its WAL and take its base backups into this store: adds the Barman Cloud plugin to
    * `spec.plugins` with `isWALArchiver: true`, `barmanObjectName` and an explicit `serverName`.
+   *
+   * Takes the concrete `CnpgCluster`, not `ICnpgCluster`: it adds the plugin to the cluster's spec, which only a
+   * cluster of this app has. A cluster declared elsewhere is wired to its store where it is declared.
    */
   public archiveWal(cluster: CnpgCluster, options: ArchiveWalOptions = {}): WalArchive {
     const serverName = options.serverName ?? cluster.clusterName;
@@ -363,7 +369,12 @@ export class BackupStore extends Construct {
     const problems = Problems.of(this);
     const p = this.props;
     if (!isDns1123Subdomain(this.storeName)) {
-      problems.error({ field: 'storeName', message: 'must be a DNS-1123 subdomain (lower-case letters, digits, \'-\' and \'.\')', value: this.storeName, fix: 'use a name such as "cnpg-backups"' });
+      problems.error({
+        field: 'storeName',
+        message: 'must be a DNS-1123 subdomain of at most 253 characters (lower-case letters, digits, \'-\' and \'.\')',
+        value: this.storeName,
+        fix: p.storeName === undefined ? `set storeName (the default is derived from the construct id "${this.node.id}"), e.g. "cnpg-backups"` : 'use a name such as "cnpg-backups"',
+      });
     }
     if (!this.namespace) {
       problems.error({ field: 'namespace', message: 'the ObjectStore has no namespace', fix: 'set the namespace prop or the chart\'s namespace' });

@@ -1,3 +1,4 @@
+import { Size } from 'cdk8s';
 import { ContainerResources, k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CnpgCluster, ParameterValue } from '../cluster/cluster';
@@ -36,7 +37,11 @@ export class DrillExpectation {
 export interface RestoreDrillProps {
   /** The production backup store to restore from. */
   readonly store: BackupStore;
-  /** The production cluster whose backups are restored. The drill cluster uses its image, database and parameters. */
+  /**
+   * The production cluster whose backups are restored. The drill cluster uses its image, database, owner and
+   * parameters, and the drill checks that it archives into `store`: that is why this is the concrete `CnpgCluster` of
+   * this app, not an `ICnpgCluster` (a cluster declared elsewhere carries none of these).
+   */
   readonly sourceCluster: CnpgCluster;
   /**
    * The temporary namespace of the drill, e.g. `restore-drill`. It must not be the source's namespace: deleting it
@@ -47,8 +52,11 @@ export interface RestoreDrillProps {
   readonly s3Credential: IS3Credential;
   /** The application owner's credential in the drill namespace; its username must be the source's owner. */
   readonly ownerCredential: IBasicAuthCredential;
-  /** Size of the drill cluster's volume: the database plus the WAL replayed, e.g. the source's storage size. */
-  readonly storageSize: string;
+  /**
+   * Size of the drill cluster's volume: the database plus the WAL replayed, e.g. the source's storage size. The string
+   * form (a quantity such as `"40Gi"`) is deprecated: pass a `Size`.
+   */
+  readonly storageSize: Size | string;
   /**
    * Where recovery stops.
    * @default RecoveryTarget.latest()

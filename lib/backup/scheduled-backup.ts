@@ -1,8 +1,10 @@
 import { Construct } from 'constructs';
 import * as cnpg from '../../imports/postgresql.cnpg.io';
 import { CnpgCluster } from '../cluster/cluster';
+import { ICnpgCluster } from '../cluster/cluster-ref';
 import { isDns1123Subdomain } from '../core/k8s-syntax';
 import { Problems } from '../core/problems';
+import { claimObjectName, nameFromId } from '../core/resource-names';
 import { BARMAN_CLOUD_PLUGIN } from './backup-store';
 import { CRON_FIELD_NAMES, CRON_FIELD_ORDER, cronEverRuns, maxIntervalSeconds, parseCron } from './cron';
 
@@ -28,8 +30,12 @@ export enum BackupTarget {
  * Properties of a `ScheduledBackup`.
  */
 export interface ScheduledBackupProps {
-  /** The cluster to back up. It must archive its WAL with the Barman Cloud plugin (`BackupStore.archiveWal`). */
-  readonly cluster: CnpgCluster;
+  /**
+   * The cluster to back up. It must archive its WAL with the Barman Cloud plugin (`BackupStore.archiveWal`): checked
+   * at synth for a `CnpgCluster` of this app; a cluster declared elsewhere (`CnpgCluster.fromClusterAttributes`) must
+   * be wired there.
+   */
+  readonly cluster: ICnpgCluster;
   /**
    * When to take base backups: six fields, **seconds first** (`second minute hour day-of-month month day-of-week`),
    * or a descriptor (`@daily`, `@every 12h`). Times are the operator's time zone (UTC).
@@ -38,7 +44,7 @@ export interface ScheduledBackupProps {
   readonly schedule?: string;
   /**
    * `metadata.name` of the ScheduledBackup.
-   * @default - the construct id
+   * @default - `<cluster>-<construct id in kebab case>`: `Nightly` on cluster `cnpg-ha` is `cnpg-ha-nightly`
    */
   readonly name?: string;
   /**
@@ -111,7 +117,7 @@ export class ScheduledBackup extends Construct {
   /** The schedule. */
   public readonly schedule: string;
   /** The cluster backed up. */
-  public readonly cluster: CnpgCluster;
+  public readonly cluster: ICnpgCluster;
   /** The generated L1 object, for escape hatches. */
   public readonly apiObject: cnpg.ScheduledBackup;
 
@@ -121,10 +127,11 @@ export class ScheduledBackup extends Construct {
     super(scope, id);
     this.props = props;
     this.cluster = props.cluster;
-    this.name = props.name ?? id;
+    this.name = props.name ?? `${props.cluster.clusterName}-${nameFromId(id, { dots: true })}`;
     this.namespace = props.cluster.namespace;
     this.schedule = props.schedule ?? '0 0 0 * * *';
     this.validate();
+    claimObjectName(this, { kind: 'postgresql.cnpg.io/ScheduledBackup', namespace: this.namespace, name: this.name, field: 'name' });
     // The cluster may be wired to its store after this construct is created: check at synth.
     this.node.addValidation({ validate: () => this.validateArchiver() });
 
@@ -155,7 +162,12 @@ export class ScheduledBackup extends Construct {
     const problems = Problems.of(this);
     const p = this.props;
     if (!isDns1123Subdomain(this.name)) {
-      problems.error({ field: 'name', message: 'must be a DNS-1123 subdomain (lower-case letters, digits, \'-\' and \'.\')', value: this.name, fix: 'use a name such as "cnpg-ha-daily"' });
+      problems.error({
+        field: 'name',
+        message: 'must be a DNS-1123 subdomain of at most 253 characters (lower-case letters, digits, \'-\' and \'.\')',
+        value: this.name,
+        fix: p.name === undefined ? `set name (the default is derived from the cluster name and the construct id "${this.node.id}"), e.g. "cnpg-ha-daily"` : 'use a name such as "cnpg-ha-daily"',
+      });
     }
     const bad = scheduleProblem(this.schedule);
     if (bad) problems.error({ field: 'schedule', message: bad.message, value: this.schedule, fix: bad.fix });
@@ -168,6 +180,8 @@ export class ScheduledBackup extends Construct {
   }
 
   private validateArchiver(): string[] {
+    // A cluster declared elsewhere is wired to its store there.
+    if (!(this.cluster instanceof CnpgCluster)) return [];
     const archiver = this.cluster.walArchiver;
     const where = `${this.cluster.namespace}/${this.cluster.clusterName}`;
     if (!archiver || archiver.name !== BARMAN_CLOUD_PLUGIN || archiver.enabled === false) {

@@ -1,11 +1,12 @@
-import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Lazy, Size } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as cnpg from '../../imports/postgresql.cnpg.io';
 import { Problems } from '../core/problems';
-import { isDns1035Label, isDns1123Label, isQuantity } from '../core/k8s-syntax';
+import { isDns1035Label, isDns1123Label, isDns1123Subdomain, isQuantity, parseQuantity } from '../core/k8s-syntax';
+import { claimObjectName, nameFromId } from '../core/resource-names';
 import { IBasicAuthCredential } from '../secrets/credential-ref';
-import { ICnpgCluster } from './cluster-ref';
+import { CnpgClusterAttributes, ICnpgCluster } from './cluster-ref';
 import {
   PodAntiAffinity, PrimaryUpdateMethod, PrimaryUpdateStrategy, SynchronousReplication,
 } from './cluster-options';
@@ -66,7 +67,7 @@ export interface CnpgClusterProps {
   /**
    * `metadata.name` of the Cluster. The operator derives pod, PVC, Service and Secret names from it, so it is
    * public API: a DNS-1035 label of at most 50 characters.
-   * @default - the construct id
+   * @default - derived from the construct id: lower-case, kebab-case (`Db` → `db`, `OrdersDb` → `orders-db`)
    */
   readonly clusterName?: string;
   /**
@@ -91,21 +92,29 @@ export interface CnpgClusterProps {
    */
   readonly imageCatalog?: ImageCatalogSelection;
   /**
-   * Size of each instance's data volume, a Kubernetes quantity such as `40Gi`.
+   * Size of each instance's data volume, e.g. `Size.gibibytes(40)`.
+   *
+   * The string form (a Kubernetes quantity such as `"40Gi"`) is deprecated and will be removed in the next major
+   * release: pass a `Size`. Both render the same quantity.
    */
-  readonly storageSize: string;
+  readonly storageSize: Size | string;
   /**
-   * StorageClass of the data volumes.
+   * StorageClass of the data volumes: the name of a StorageClass object (a DNS-1123 subdomain, e.g. `longhorn`).
    * @default - the Kubernetes cluster's default StorageClass
    */
   readonly storageClass?: string;
   /**
-   * Size of a separate WAL volume per instance; WAL shares the data volume when unset.
+   * Size of a separate WAL volume per instance, e.g. `Size.gibibytes(10)`; WAL shares the data volume when unset.
+   * It must be larger than `max_wal_size` (1GB unless set in `parameters`): `pg_wal` grows to that size between
+   * checkpoints, and PostgreSQL stops when the volume is full.
+   *
+   * The string form (a Kubernetes quantity such as `"10Gi"`) is deprecated and will be removed in the next major
+   * release: pass a `Size`.
    * @default - no separate WAL volume
    */
-  readonly walStorageSize?: string;
+  readonly walStorageSize?: Size | string;
   /**
-   * StorageClass of the WAL volumes.
+   * StorageClass of the WAL volumes (a DNS-1123 subdomain).
    * @default - the same as `storageClass`
    */
   readonly walStorageClass?: string;
@@ -122,10 +131,18 @@ export interface CnpgClusterProps {
   readonly parameters?: Record<string, ParameterValue>;
   /**
    * `pg_hba.conf` lines, inserted after the operator's fixed rules and before its trailing
-   * `host all all all scram-sha-256`.
+   * `host all all all scram-sha-256`. Unless `pgHbaRejectNonTls` is false, `hostnossl all all all reject` is
+   * appended after them, so a connection none of these lines matches is never accepted without TLS.
    * @default - TLS only, scram-sha-256: `hostssl all all all scram-sha-256` and `hostnossl all all all reject`
    */
   readonly pgHba?: string[];
+  /**
+   * Append `hostnossl all all all reject` after the `pgHba` lines. Without it, the operator's trailing
+   * `host all all all scram-sha-256` accepts passwords over plain TCP from any client no line of yours matches.
+   * Set it to false only when clients must connect without TLS (and say why in a comment).
+   * @default true
+   */
+  readonly pgHbaRejectNonTls?: boolean;
   /**
    * Name of the application database created at bootstrap.
    * @default "app"
@@ -197,6 +214,51 @@ export interface CnpgClusterProps {
 
 const CLUSTER_NAME_MAX = 50;
 
+/** PostgreSQL's default `max_wal_size` (1GB), in bytes. */
+const DEFAULT_MAX_WAL_SIZE_BYTES = 2 ** 30;
+
+/** A storage size as the Kubernetes quantity it renders to (`Size.gibibytes(40)` → `40Gi`). */
+function storageQuantity(size: Size | string | undefined): string | undefined {
+  if (size === undefined || typeof size === 'string') return size;
+  const s = size as unknown as { asString?: () => string };
+  return typeof s.asString === 'function' ? s.asString() : size as unknown as string;
+}
+
+/** A cluster declared elsewhere: emits nothing, knows what its attributes say. */
+class ImportedCnpgCluster extends Construct implements ICnpgCluster {
+  public readonly clusterName: string;
+  public readonly namespace: string;
+  public readonly instances: number;
+  public readonly postgresMajor: number;
+  public readonly rwServiceName: string;
+  public readonly roServiceName: string;
+  public readonly rServiceName: string;
+
+  public constructor(scope: Construct, id: string, attributes: CnpgClusterAttributes) {
+    super(scope, id);
+    this.clusterName = attributes.clusterName;
+    this.namespace = attributes.namespace;
+    this.instances = attributes.instances ?? 3;
+    this.postgresMajor = attributes.postgresMajor ?? 18;
+    this.rwServiceName = `${this.clusterName}-rw`;
+    this.roServiceName = `${this.clusterName}-ro`;
+    this.rServiceName = `${this.clusterName}-r`;
+    const problems = Problems.of(this);
+    if (typeof this.clusterName !== 'string' || !isDns1035Label(this.clusterName)) {
+      problems.error({ field: 'clusterName', message: 'is not a CloudNativePG cluster name (a DNS-1035 label)', value: this.clusterName, fix: 'use the metadata.name of the existing Cluster, e.g. "cnpg-ha"' });
+    }
+    if (typeof this.namespace !== 'string' || !isDns1123Label(this.namespace)) {
+      problems.error({ field: 'namespace', message: 'must be a DNS-1123 label', value: this.namespace, fix: 'use the namespace of the existing Cluster, e.g. "data-infra"' });
+    }
+    if (!Number.isInteger(this.instances) || this.instances < 1) {
+      problems.error({ field: 'instances', message: 'must be a whole number of at least 1', value: this.instances, fix: 'use the instance count of the existing Cluster' });
+    }
+    if (!Number.isInteger(this.postgresMajor) || this.postgresMajor < 12) {
+      problems.error({ field: 'postgresMajor', message: 'must be a PostgreSQL major version such as 16', value: this.postgresMajor, fix: 'use the major version the existing Cluster runs' });
+    }
+  }
+}
+
 /**
  * A CloudNativePG `Cluster` (`postgresql.cnpg.io/v1`) with production defaults: three instances on different
  * nodes, TLS-only scram-sha-256 client authentication, HA replication slots and explicit, stable names.
@@ -204,6 +266,19 @@ const CLUSTER_NAME_MAX = 50;
  * @stateful Deleting the Cluster deletes its volumes.
  */
 export class CnpgCluster extends Construct implements ICnpgCluster {
+  /**
+   * A cluster this app does not declare (another app's, another team's), for the constructs that only need its names:
+   * monitoring, poolers, tunnels, network policies, scheduled backups. Emits nothing.
+   *
+   * ```ts
+   * const db = CnpgCluster.fromClusterAttributes(chart, 'Db', { clusterName: 'cnpg-ha', namespace: 'data-infra' });
+   * new ClusterAlertRules(chart, 'Alerts', { cluster: db });
+   * ```
+   */
+  public static fromClusterAttributes(scope: Construct, id: string, attributes: CnpgClusterAttributes): ICnpgCluster {
+    return new ImportedCnpgCluster(scope, id, attributes);
+  }
+
   public readonly clusterName: string;
   public readonly namespace: string;
   public readonly instances: number;
@@ -243,7 +318,7 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
   public constructor(scope: Construct, id: string, props: CnpgClusterProps) {
     super(scope, id);
     this.props = props;
-    this.clusterName = props.clusterName ?? id;
+    this.clusterName = props.clusterName ?? nameFromId(id);
     this.namespace = props.namespace ?? Chart.of(this).namespace ?? '';
     this.instances = props.instances ?? 3;
     this.image = props.imageCatalog?.image ?? props.image ?? PostgresImage.current(18);
@@ -260,6 +335,7 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
       + `${this.databaseName}?sslmode=verify-full`;
 
     this.validate();
+    claimObjectName(this, { kind: 'postgresql.cnpg.io/Cluster', namespace: this.namespace, name: this.clusterName, field: 'clusterName' });
 
     // Bound eagerly so the bootstrap's checks are recorded before synth validates the app.
     this.bootstrapConfig = props.bootstrap?.bind(this) ?? {
@@ -390,9 +466,14 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
     return renderParameters(this.props.parameters) ?? {};
   }
 
-  /** Size of each instance's data volume. */
+  /** Size of each instance's data volume, as a Kubernetes quantity (`40Gi`). */
   public get storageSize(): string {
-    return this.props.storageSize;
+    return storageQuantity(this.props.storageSize)!;
+  }
+
+  /** Size of each instance's WAL volume, as a Kubernetes quantity (`10Gi`), when WAL has its own volume. */
+  public get walStorageSize(): string | undefined {
+    return storageQuantity(this.props.walStorageSize);
   }
 
   /** StorageClass of the data volumes, when set. */
@@ -414,7 +495,9 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
         field: 'clusterName',
         message: `must be a DNS-1035 label of at most ${CLUSTER_NAME_MAX} characters (lower-case letters, digits and '-', starting with a letter), because the operator appends suffixes to it`,
         value: this.clusterName,
-        fix: 'choose a shorter lower-case name such as "cnpg-ha"',
+        fix: p.clusterName === undefined
+          ? `set clusterName (the default is derived from the construct id "${this.node.id}"), e.g. "cnpg-ha"`
+          : 'choose a shorter lower-case name such as "cnpg-ha"',
       });
     }
     if (!this.namespace) {
@@ -434,8 +517,21 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
       }
       for (const x of p.imageCatalog.problems(this.namespace)) problems.error(x);
     }
-    this.validateQuantity('storageSize', p.storageSize, true);
-    this.validateQuantity('walStorageSize', p.walStorageSize, false);
+    this.validateQuantity('storageSize', storageQuantity(p.storageSize), true);
+    this.validateQuantity('walStorageSize', storageQuantity(p.walStorageSize), false);
+    this.validateWalVolume();
+    for (const [field, value] of [['storageClass', p.storageClass], ['walStorageClass', p.walStorageClass]] as const) {
+      if (value !== undefined && (typeof value !== 'string' || !isDns1123Subdomain(value))) {
+        problems.error({
+          field,
+          message: 'is not a StorageClass name: StorageClass names are DNS-1123 subdomains (lower-case letters, digits, \'-\' and \'.\'), so no StorageClass can have this name and the volumes would stay Pending',
+          value,
+          fix: typeof value === 'string' && isDns1123Subdomain(value.toLowerCase())
+            ? `use "${value.toLowerCase()}" (see kubectl get storageclass)`
+            : 'use the name kubectl get storageclass shows, e.g. "longhorn"',
+        });
+      }
+    }
     this.validateParameters();
     this.validateCredentials();
     for (const line of p.pgHba ?? []) {
@@ -470,6 +566,29 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
     if (!isQuantity(value)) {
       Problems.of(this).error({ field, message: 'is not a Kubernetes quantity', value, fix: 'use a value such as "40Gi"' });
     }
+  }
+
+  /**
+   * The WAL volume must be larger than `max_wal_size`: PostgreSQL lets `pg_wal` grow to it between checkpoints (a soft
+   * limit: WAL not yet archived, or kept for a standby, comes on top), and stops with a PANIC when the volume is full.
+   * A `max_wal_size` set in `parameters` is checked against the volume by the admission rule 2.1#104; this covers the
+   * default (1GB).
+   */
+  private validateWalVolume(): void {
+    const wal = storageQuantity(this.props.walStorageSize);
+    if (wal === undefined || !isQuantity(wal)) return;
+    const params = this.props.parameters ?? {};
+    if (params.max_wal_size !== undefined) return;
+    const walBytes = parseQuantity(wal);
+    if (walBytes > DEFAULT_MAX_WAL_SIZE_BYTES) return;
+    Problems.of(this).error({
+      field: 'walStorageSize',
+      message: 'is too small for PostgreSQL\'s WAL: it must be larger than max_wal_size (1GB, PostgreSQL\'s default), '
+        + 'because pg_wal grows to max_wal_size between checkpoints, with WAL not yet archived or still needed by a standby '
+        + 'on top; a full WAL volume stops PostgreSQL (PANIC: could not write to file "pg_wal/…")',
+      value: wal,
+      fix: 'use at least Size.gibibytes(2) (twice max_wal_size), or set parameters.max_wal_size well below the volume size',
+    });
   }
 
   private validateParameters(): void {
@@ -532,9 +651,9 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
       enablePdb: p.enablePdb ?? multiInstance,
       enableSuperuserAccess: p.superuserCredential !== undefined,
       superuserSecret: p.superuserCredential ? { name: p.superuserCredential.secretName } : undefined,
-      storage: { size: p.storageSize, storageClass: p.storageClass, resizeInUseVolumes: true },
+      storage: { size: storageQuantity(p.storageSize), storageClass: p.storageClass, resizeInUseVolumes: true },
       walStorage: p.walStorageSize
-        ? { size: p.walStorageSize, storageClass: p.walStorageClass ?? p.storageClass, resizeInUseVolumes: true }
+        ? { size: storageQuantity(p.walStorageSize), storageClass: p.walStorageClass ?? p.storageClass, resizeInUseVolumes: true }
         : undefined,
       resources: renderResources(p.resources),
       affinity: antiAffinity === PodAntiAffinity.NONE
@@ -548,7 +667,7 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
       }] : undefined,
       postgresql: {
         parameters: renderParameters(p.parameters),
-        pgHba: [...(p.pgHba ?? TLS_ONLY_PG_HBA)],
+        pgHba: renderPgHba(p.pgHba, p.pgHbaRejectNonTls ?? true),
         synchronous: p.synchronousReplication ? {
           method: p.synchronousReplication.method as cnpg.ClusterSpecPostgresqlSynchronousMethod,
           number: p.synchronousReplication.number,
@@ -568,6 +687,15 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
       monitoring: this.monitoringQueries.length > 0 ? { customQueriesConfigMap: [...this.monitoringQueries] } : undefined,
     };
   }
+}
+
+/** The `pgHba` lines, with the TLS-only reject line last unless the user opted out. */
+function renderPgHba(lines: string[] | undefined, rejectNonTls: boolean): string[] {
+  const out = [...(lines ?? TLS_ONLY_PG_HBA)];
+  const reject = TLS_ONLY_PG_HBA[1];
+  const isReject = (line: string) => line.trim().split(/\s+/).join(' ') === reject;
+  if (!rejectNonTls) return out.filter((line) => !(lines === undefined && isReject(line)));
+  return out.some(isReject) ? out : [...out, reject];
 }
 
 function renderParameters(parameters: Record<string, ParameterValue> | undefined): Record<string, string> | undefined {

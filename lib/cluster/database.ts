@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import * as cnpg from '../../imports/postgresql.cnpg.io';
 import { isDns1123Subdomain } from '../core/k8s-syntax';
 import { formatProblem, Problem, Problems } from '../core/problems';
+import { claimObjectName, namePartFromIdentifier } from '../core/resource-names';
 import type { CnpgCluster } from './cluster';
 import { contribExtensions, LIBRARY_ONLY, PRELOAD_REQUIRED } from './contrib-extensions';
 import { validateAdmission } from './admission';
@@ -62,7 +63,10 @@ export interface DatabaseSchemaOptions {
 
 /** Properties of a `CnpgDatabase`. */
 export interface CnpgDatabaseProps {
-  /** The cluster the database lives in. */
+  /**
+   * The cluster the database lives in. A `CnpgCluster` of this app, not an `ICnpgCluster`: the database's extensions
+   * are checked against the cluster's image and add their libraries to its `shared_preload_libraries`.
+   */
   readonly cluster: CnpgCluster;
   /** The database's name in PostgreSQL (immutable). The application database may be named: it is adopted. */
   readonly databaseName: string;
@@ -73,7 +77,7 @@ export interface CnpgDatabaseProps {
   readonly owner?: string;
   /**
    * `metadata.name` of the Database object.
-   * @default `<cluster>-<database>` (underscores become hyphens)
+   * @default `<cluster>-<database>`, lower-case, with `_` and other characters names cannot hold as `-`
    */
   readonly resourceName?: string;
   /**
@@ -154,12 +158,13 @@ export class CnpgDatabase extends Construct {
     this.cluster = cluster;
     this.databaseName = props.databaseName;
     this.owner = props.owner ?? cluster.ownerName;
-    this.resourceName = props.resourceName ?? `${cluster.clusterName}-${String(props.databaseName).toLowerCase().replace(/_/g, '-')}`;
+    this.resourceName = props.resourceName ?? `${cluster.clusterName}-${namePartFromIdentifier(props.databaseName)}`;
     const extensions = (props.extensions ?? []).map((e) => (typeof e === 'string' ? { name: e } : e));
     const schemas = (props.schemas ?? []).map((s) => (typeof s === 'string' ? { name: s } : s));
     this.extensionNames = extensions.map((e) => e.name);
 
     this.validate(props, extensions, schemas);
+    claimObjectName(this, { kind: 'postgresql.cnpg.io/Database', namespace: cluster.namespace, name: this.resourceName, field: 'resourceName' });
     for (const ext of extensions) {
       const library = PRELOAD_REQUIRED[ext.name];
       if (library && (ext.ensure ?? ObjectEnsure.PRESENT) === ObjectEnsure.PRESENT) cluster.addSharedPreloadLibrary(library);

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import * as cnpg from '../../imports/postgresql.cnpg.io';
 import { isDns1035Label } from '../core/k8s-syntax';
 import { Problems } from '../core/problems';
+import { claimObjectName } from '../core/resource-names';
 import { PodMonitor } from '../monitoring/pod-monitor';
 import { ICnpgCluster } from './cluster-ref';
 import { PodAntiAffinity } from './cluster-options';
@@ -162,6 +163,7 @@ export class Pooler extends Construct {
     this.instances = props.instances ?? 2;
     this.podSelectorLabels = { 'cnpg.io/poolerName': this.poolerName, 'cnpg.io/podRole': 'pooler' };
     this.validate(props);
+    claimObjectName(this, { kind: 'postgresql.cnpg.io/Pooler', namespace: this.namespace, name: this.poolerName, field: 'name' });
 
     const antiAffinity = props.podAntiAffinity ?? PodAntiAffinity.PREFERRED;
     const term: cnpg.PoolerSpecTemplateSpecAffinityPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecution = {

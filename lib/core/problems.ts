@@ -13,8 +13,9 @@ export interface Problem {
   /** What to do instead. */
   readonly fix?: string;
   /**
-   * The rule broken, for rules taken from elsewhere: e.g. `2.1#32` (CloudNativePG admission rule, numbered as in
-   * `docs/cnpg-operator.md`), `W5` (admission warning), `U4` (update rule). Rendered as ` [rule 2.1#32]`.
+   * The rule broken, for rules taken from elsewhere: e.g. `2.1#32` (CloudNativePG admission rule), `W5` (admission
+   * warning), `U4` (update rule, see `lib/core/update-checks.ts`). Rendered as ` [rule 2.1#32]`; the admission rules
+   * are catalogued in `docs/rules.md`, each at the anchor `ruleAnchor(id)` (`2.1#32` → `docs/rules.md#2-1-32`).
    */
   readonly rule?: string;
 }

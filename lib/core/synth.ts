@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Problems } from './problems';
 
@@ -97,8 +97,20 @@ export function renderComponents(app: App, options: SynthComponentsOptions = {})
     throw new Error(`strict mode: ${warnings.length} warning(s) are treated as errors:\n  ${warnings.join('\n  ')}`);
   }
   return charts
-    .map((chart) => ({ file: path.join(chart.node.id, `${chart.node.id}.yaml`), folder: chart.node.id, objects: chart.toJson() }))
+    .map((chart) => ({ file: path.join(chart.node.id, `${chart.node.id}.yaml`), folder: chart.node.id, objects: renderChart(chart) }))
     .filter((r) => r.objects.length > 0);
+}
+
+/**
+ * A chart's objects as `chart.toJson()` renders them, without validating the whole app again: cdk8s' `toJson`
+ * re-runs every validation of the App for each chart, which makes a synth of N charts cost N² (an app of many tenants
+ * spent nearly all its time there). The app was validated once above. The library adds no construct dependencies,
+ * so the order is the chart's dependency topology, as cdk8s computes it.
+ */
+function renderChart(chart: Chart): any[] {
+  return new DependencyGraph(chart.node).topology()
+    .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
+    .map((o) => o.toJson());
 }
 
 /** Writes rendered components under `outdir`; returns the files written, relative to it, sorted. */

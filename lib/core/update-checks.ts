@@ -5,14 +5,16 @@
  * `dist/<environment>/`. Synth compares every new `postgresql.cnpg.io` object with its committed version and fails on
  * breaking changes, with the safe sequence in the message:
  *
- * - the webhook's update-only rules (docs/cnpg-operator.md §2.2): U1 major downgrade, U2 major upgrade to < 16,
+ * - the webhook's update-only rules (`ValidateUpdate` of CloudNativePG's Cluster webhook; the create-time rules are
+ *   catalogued in `docs/rules.md`): U1 major downgrade, U2 major upgrade to < 16,
  *   U3 image and parameters changed together with `primaryUpdateMethod: switchover`, U4 storage shrink, U5 WAL
  *   storage removed or shrunk, U6 tablespaces removed or shrunk, U7 UID/GID changed, U8 replication slot prefix,
  *   U9 `wal_level` to `minimal`, U11 `serviceAccountName` changed;
  * - the library's own (UL): UL1 storage class of existing volumes changed, UL2 WAL archiver removed while
  *   ScheduledBackups exist, UL3 a Cluster removed or renamed (Argo CD's prune deletes it with its volumes), UL4
  *   bootstrap changed (ignored after creation; a warning);
- * - the immutable fields of the other kinds (CRD transition rules, §2.7), `2.7#<Kind>.immutable`.
+ * - the immutable fields of the other kinds (CRD transition rules; the other rules of those kinds are the `2.7#…` rows
+ *   of `docs/rules.md`), `2.7#<Kind>.immutable`.
  *
  * A reviewer accepts an intended breaking change with an acknowledgement: the environment variable
  * `CDK8S_CNPG_ACK=<namespace>/<name>:<rule>[,…]` for one synth, or `acknowledgeBreakingChanges(construct, ['U4'])`

@@ -111,18 +111,11 @@ export const DEFAULT_ALERT_THRESHOLDS: Required<AlertThresholds> = {
 /** Default base URL of the runbooks (`docs/runbooks/` of this repository); each alert links `<base>/<AlertName>.md`. */
 export const DEFAULT_RUNBOOK_BASE_URL = 'https://github.com/example-org/cdk8s-cnpg/blob/main/docs/runbooks';
 
-/** Everything about the alert set that does not come from the cluster itself. */
+/**
+ * Everything about the alert set that is neither the cluster nor an object wired to it (the `ClusterAlertRules`
+ * construct takes the `Pooler` and `ScheduledBackup` objects themselves).
+ */
 export interface AlertRuleOptions {
-  /** Names of the PgBouncer `Pooler`s of the cluster; one `CNPGPoolerDown` rule each. @default [] */
-  readonly poolers?: string[];
-  /** Whether base backups are scheduled (ScheduledBackup + Barman Cloud plugin). Enables the backup alerts. @default false */
-  readonly backupsConfigured?: boolean;
-  /**
-   * Expected time between two scheduled base backups, in hours (the caller derives it from the
-   * ScheduledBackup cron schedule: 24 for a daily backup). Backup-age alerts fire at
-   * `factor × interval`. @default 24
-   */
-  readonly expectedBackupIntervalHours?: number;
   /** Threshold overrides. */
   readonly thresholds?: AlertThresholds;
   /** Alerts not to emit, by name (see {@link CNPG_ALERT_NAMES}). @default [] */
@@ -135,8 +128,19 @@ export interface AlertRuleOptions {
   readonly runbookBaseUrl?: string;
 }
 
-/** The full input of {@link buildClusterAlertRules}. */
+/**
+ * The full input of {@link buildClusterAlertRules}, the plain-data layer under the `ClusterAlertRules` construct
+ * (which derives every field from the Cluster, Pooler and ScheduledBackup objects).
+ */
 export interface ClusterAlertOptions extends AlertRuleOptions {
+  /** `metadata.name` of each PgBouncer `Pooler` of the cluster; one `CNPGPoolerDown` rule each. @default [] */
+  readonly poolerNames?: string[];
+  /**
+   * The longest expected time between two successful base backups, in hours (24 for a daily ScheduledBackup).
+   * Enables the backup alerts, which fire at `factor × interval`.
+   * @default - no backup alerts (the cluster has no scheduled backups)
+   */
+  readonly backupIntervalHours?: number;
   /** `metadata.name` of the CNPG Cluster. */
   readonly clusterName: string;
   /** Namespace of the Cluster (and of its pods, PVCs and Poolers). */
@@ -253,30 +257,27 @@ export function validateAlertOptions(opts: ClusterAlertOptions): Problem[] {
     add({ field: 'instances', message: 'must be an integer of at least 1', value: opts.instances, fix: 'pass the Cluster\'s spec.instances (3 for HA)' });
   }
 
-  const poolers = opts.poolers ?? [];
+  const poolers = opts.poolerNames ?? [];
   if (!Array.isArray(poolers)) {
-    add({ field: 'poolers', message: 'must be an array of Pooler names', value: poolers, fix: 'pass e.g. ["pg-main-pooler-rw"]' });
+    add({ field: 'poolerNames', message: 'must be an array of Pooler names', value: poolers, fix: 'pass e.g. ["pg-main-pooler-rw"]' });
   } else {
     const seen = new Set<string>();
     poolers.forEach((p, i) => {
       if (typeof p !== 'string' || !isDns1123Label(p)) {
-        add({ field: `poolers[${i}]`, message: 'must be a Pooler name (DNS-1123 label)', value: p, fix: 'use the metadata.name of the Pooler resource' });
+        add({ field: `poolerNames[${i}]`, message: 'must be a Pooler name (DNS-1123 label)', value: p, fix: 'use the metadata.name of the Pooler resource' });
       } else if (seen.has(p)) {
-        add({ field: `poolers[${i}]`, message: 'is listed twice', value: p, fix: 'list each Pooler once' });
+        add({ field: `poolerNames[${i}]`, message: 'is listed twice', value: p, fix: 'list each Pooler once' });
       }
       seen.add(p as string);
     });
   }
 
-  if (opts.backupsConfigured !== undefined && typeof opts.backupsConfigured !== 'boolean') {
-    add({ field: 'backupsConfigured', message: 'must be a boolean', value: opts.backupsConfigured, fix: 'pass true when a ScheduledBackup exists for the cluster' });
-  }
-  if (opts.expectedBackupIntervalHours !== undefined) {
-    const h = opts.expectedBackupIntervalHours;
+  if (opts.backupIntervalHours !== undefined) {
+    const h = opts.backupIntervalHours;
     if (typeof h !== 'number' || !Number.isFinite(h) || h <= 0) {
-      add({ field: 'expectedBackupIntervalHours', message: 'must be a positive number of hours', value: h, fix: 'derive it from the ScheduledBackup schedule, e.g. 24 for a daily backup' });
+      add({ field: 'backupIntervalHours', message: 'must be a positive number of hours', value: h, fix: 'derive it from the ScheduledBackup schedule, e.g. 24 for a daily backup' });
     } else if (h > 24 * 31) {
-      add({ field: 'expectedBackupIntervalHours', message: 'is longer than a month; base backups that rare make recovery depend on weeks of WAL', value: h, fix: 'schedule at least one base backup a week (168) or a day (24)' });
+      add({ field: 'backupIntervalHours', message: 'is longer than a month; base backups that rare make recovery depend on weeks of WAL', value: h, fix: 'schedule at least one base backup a week (168 hours) or a day (24 hours)' });
     }
   }
 
@@ -401,9 +402,9 @@ export function buildClusterAlertRules(opts: ClusterAlertOptions): PrometheusRul
   const cluster = opts.clusterName;
   const ns = opts.namespace;
   const instances = opts.instances;
-  const poolers = opts.poolers ?? [];
-  const backups = opts.backupsConfigured === true;
-  const intervalHours = opts.expectedBackupIntervalHours ?? 24;
+  const poolers = opts.poolerNames ?? [];
+  const backups = opts.backupIntervalHours !== undefined;
+  const intervalHours = opts.backupIntervalHours ?? 24;
   const disabled = new Set(opts.disabledAlerts ?? []);
   const base = (opts.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL).replace(/\/+$/, '');
 

@@ -84,6 +84,11 @@ export interface ArgoCdDeliveryProps {
    * @default true
    */
   readonly rootApplication?: boolean;
+  /**
+   * Name of the root application (the one that syncs this folder).
+   * @default "<environment>-root"
+   */
+  readonly rootApplicationName?: string;
 }
 
 const URL_PATTERN = /^(https?:\/\/[^\s/]+\/\S+|ssh:\/\/\S+@[^\s/]+\/\S+|[\w.-]+@[\w.-]+:\S+)$/;
@@ -111,7 +116,7 @@ export class ArgoCdDelivery extends Construct {
     const selfComponent = props.selfComponent ?? 'argocd';
     this.distPath = props.distPath ?? `dist/${props.environment}`;
     this.projectName = props.projectName ?? `${props.environment}-postgres`;
-    this.rootApplicationName = `${props.environment}-root`;
+    this.rootApplicationName = props.rootApplicationName ?? `${props.environment}-root`;
     this.validate(props);
 
     const releases = props.operatorReleases ?? [];

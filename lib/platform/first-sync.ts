@@ -278,12 +278,33 @@ export class FirstSyncModel {
       for (const child of children) {
         const own = after.clone();
         healthy = this.syncApplication(child, own, here) && healthy;
+        healthy = this.reportConcurrentOwners(state, own, after) && healthy;
         state.merge(own);
       }
       this.produce(state, inWave.map((o) => withNamespace(o, destinationNamespace)), name);
     }
     for (const child of manual) healthy = this.syncApplication(child, state, [...here, 'by hand']) && healthy;
     return healthy;
+  }
+
+  /**
+   * Applications of one wave sync side by side, so none sees the others' objects while it syncs: an object (or Helm
+   * release) that two of them create is found when their results are merged.
+   */
+  private reportConcurrentOwners(state: ClusterState, own: ClusterState, before: ClusterState): boolean {
+    let ok = true;
+    for (const key of ['objects', 'releases'] as const) {
+      for (const [k, mine] of own[key]) {
+        if (before[key].has(k)) continue;
+        const other = state[key].get(k);
+        if (other && other.by !== mine.by && !mine.by.includes(' (') && !other.by.includes(' (')) {
+          ok = false;
+          this.problem(mine.by, k, `${other.by} applies the same ${key === 'releases' ? 'Helm release' : 'object'} in the same wave: two applications would own, and fight over, it`,
+            'declare it once (operators and their namespaces once per Kubernetes cluster; one namespace per tenant)');
+        }
+      }
+    }
+    return ok;
   }
 
   /** Applies a Helm chart source with the chart table: namespaces, project permissions, what it needs, what it serves. */

@@ -93,14 +93,14 @@ export function operatorReleasesOf(delivery: KubernetesClusterDelivery, namespac
   ];
 }
 
-/** An environment's root application, as the Kubernetes cluster's root application syncs it. */
+/** An environment's (or a tenant's) root application, as the Kubernetes cluster's root application syncs it. */
 export interface EnvironmentRoot {
-  /** The environment's name. */
-  readonly environment: string;
-  /** The environment's Argo CD folder in the repository, e.g. `dist/default/argocd`. */
+  /** The root application's name, e.g. `default-root` (`<env>-<tenant>-root` for a tenant). */
+  readonly application: string;
+  /** Its Argo CD folder in the repository, e.g. `dist/default/argocd`. */
   readonly path: string;
   /**
-   * Environments that must be healthy before this one syncs (e.g. the publisher of a subscription).
+   * Root applications that must be healthy before this one syncs (e.g. the publisher of a subscription).
    * @default - none
    */
   readonly dependsOn?: readonly string[];
@@ -333,8 +333,8 @@ export class KubernetesClusterPlatform extends Construct {
       });
     }
     for (const [env, wave] of environmentWaves(this, props.environments ?? [])) {
-      new argo.Application(chart, `Environment-${env.environment}`, {
-        metadata: { name: `${env.environment}-root`, namespace: argocdNamespace, annotations: { [syncWaveAnnotation]: String(wave) } },
+      new argo.Application(chart, `Environment-${env.application}`, {
+        metadata: { name: env.application, namespace: argocdNamespace, annotations: { [syncWaveAnnotation]: String(wave) } },
         spec: {
           project: this.projectName,
           source: { repoUrl: delivery.repoUrl, targetRevision: revision, path: env.path, directory: { include: '*.yaml' } },
@@ -374,31 +374,31 @@ export function releaseNamespaces(releases: readonly OperatorRelease[]): string[
  * environments it depends on. A dependency cycle or an unknown environment is an error.
  */
 function environmentWaves(scope: Construct, environments: readonly EnvironmentRoot[]): [EnvironmentRoot, number][] {
-  const byName = new Map(environments.map((e) => [e.environment, e]));
+  const byName = new Map(environments.map((e) => [e.application, e]));
   const depth = new Map<string, number>();
   const visiting = new Set<string>();
   const visit = (env: EnvironmentRoot, chain: string[]): number => {
-    const known = depth.get(env.environment);
+    const known = depth.get(env.application);
     if (known !== undefined) return known;
-    if (visiting.has(env.environment)) {
+    if (visiting.has(env.application)) {
       Problems.of(scope).error({
-        field: 'environments', message: 'the environments depend on each other in a cycle, so no sync order exists', value: [...chain, env.environment].join(' -> '),
+        field: 'environments', message: 'the environments depend on each other in a cycle, so no sync order exists', value: [...chain, env.application].join(' -> '),
         fix: 'remove one dependency (e.g. a subscription to a publisher that itself subscribes back)',
       });
       return 0;
     }
-    visiting.add(env.environment);
+    visiting.add(env.application);
     let d = 0;
     for (const dep of env.dependsOn ?? []) {
       const other = byName.get(dep);
       if (!other) {
-        Problems.of(scope).error({ field: `environments.${env.environment}.dependsOn`, message: 'depends on an environment that is not in this Kubernetes cluster', value: dep, fix: 'declare both environments on the same Kubernetes cluster, or drop the dependency' });
+        Problems.of(scope).error({ field: `environments.${env.application}.dependsOn`, message: 'depends on an environment that is not in this Kubernetes cluster', value: dep, fix: 'declare both environments on the same Kubernetes cluster, or drop the dependency' });
         continue;
       }
-      d = Math.max(d, visit(other, [...chain, env.environment]) + 1);
+      d = Math.max(d, visit(other, [...chain, env.application]) + 1);
     }
-    visiting.delete(env.environment);
-    depth.set(env.environment, d);
+    visiting.delete(env.application);
+    depth.set(env.application, d);
     return d;
   };
   return environments.map((e) => [e, SyncWave.CLUSTER + visit(e, [])]);

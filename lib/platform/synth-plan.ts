@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { renderComponents, RenderedComponent, writeComponents } from '../core/synth';
 import type { PostgresPlatform } from '../platform';
-import { FirstSyncOptions, FirstSyncProblem, formatFirstSyncProblems, groupKindOf, Manifest, modelFirstSync, SyncStep } from './first-sync';
+import { FirstSyncOptions, FirstSyncProblem, formatFirstSyncProblems, Manifest, modelFirstSync, SyncStep } from './first-sync';
 import { EnvironmentRoot, KubernetesClusterComponent, KubernetesClusterDeclaration, kubernetesClusterApp } from './kubernetes-cluster';
 import { OperatorDelivery } from './operators';
 import { renderSyncTimeline } from './sync-timeline';
@@ -15,7 +15,8 @@ const DIST = 'dist';
 export interface PlannedEnvironment {
   readonly name: string;
   readonly app: App;
-  readonly platform: PostgresPlatform;
+  /** Its platforms, one per tenant (all in `app`). */
+  readonly platforms: readonly PostgresPlatform[];
 }
 
 /** Options of `planFirstSync`. */
@@ -118,10 +119,11 @@ export function planFirstSync(environments: readonly PlannedEnvironment[], outdi
   const problems: FirstSyncProblem[] = [];
   const timelines: PlannedTimeline[] = [];
   for (const [declaration, members] of groups) {
-    const roots: EnvironmentRoot[] = members.map((env) => ({
-      environment: env.name,
-      path: `${DIST}/${env.name}/argocd`,
-      dependsOn: dependenciesOf(env, members, rendered.get(env.name)!),
+    const platforms = members.flatMap((env) => env.platforms.map((platform) => ({ env, platform })));
+    const roots: EnvironmentRoot[] = platforms.map(({ env, platform }) => ({
+      application: platform.rootApplicationName,
+      path: `${DIST}/${env.name}/${platform.argocdFolder}`,
+      dependsOn: dependenciesOf(platform, platforms.map((p) => p.platform)),
     }));
     const clusterPath = `${DIST}/clusters/${declaration.name}`;
     const { app } = kubernetesClusterApp(path.join(outdir, 'clusters', declaration.name), { ...declaration, environments: roots, distPath: clusterPath });
@@ -133,8 +135,10 @@ export function planFirstSync(environments: readonly PlannedEnvironment[], outdi
       : { mode: 'argocd', bootstrapFolders: [`${clusterPath}/${KubernetesClusterComponent.ARGOCD}`], argocdNamespace: declaration.delivery.argocdNamespace, preinstalledKinds: declaration.preinstalledKinds };
     const result = modelFirstSync(repositoryOf([...members.map((m) => rendered.get(m.name)!), clusterApp]), modelOptions);
     problems.push(...result.problems);
-    const ownSteps = (env: string) => result.timeline.filter((s) => (k3s ? s.applications[0].startsWith(`kubectl apply ${DIST}/${env}/`) : s.applications.includes(`${env}-root`)));
-    const envSteps = new Set(members.flatMap((m) => ownSteps(m.name)));
+    const ownSteps = (env: PlannedEnvironment) => result.timeline.filter((s) => (k3s
+      ? s.applications[0].startsWith(`kubectl apply ${DIST}/${env.name}/`)
+      : env.platforms.some((p) => s.applications.includes(p.rootApplicationName))));
+    const envSteps = new Set(members.flatMap((m) => ownSteps(m)));
     timelines.push({
       name: `cluster-${declaration.name}`,
       title: `First sync of the Kubernetes cluster ${declaration.name}`,
@@ -147,18 +151,19 @@ export function planFirstSync(environments: readonly PlannedEnvironment[], outdi
         name: m.name,
         title: `First sync of the environment ${m.name}`,
         intro: `The environment \`${m.name}\` in the Kubernetes cluster \`${declaration.name}\` ([its operators](cluster-${declaration.name}.md)), wave by wave, as the first-sync model plays it into an empty cluster.`,
-        steps: ownSteps(m.name),
+        steps: ownSteps(m),
       });
     }
   }
-  for (const env of environments.filter((e) => !e.platform.kubernetesCluster)) {
+  for (const env of environments.filter((e) => !e.platforms[0].kubernetesCluster)) {
     const own = rendered.get(env.name)!;
+    const platform = env.platforms[0];
     const folders = new Set(own.components.map((c) => c.folder));
     const k3s = folders.has('operators');
     const modelOptions: FirstSyncOptions = k3s
-      ? { mode: 'k3s', k3sFolders: [`${DIST}/${env.name}/namespaces`, `${DIST}/${env.name}/operators`, ...k3sFolders(own).filter((f) => !f.endsWith('/namespaces'))], preinstalledKinds: env.platform.preinstalledKinds }
-      : { mode: 'argocd', bootstrapFolders: [`${DIST}/${env.name}/argocd`], preinstalledKinds: env.platform.preinstalledKinds };
-    if (!k3s && !folders.has('argocd')) continue; // no delivery: the user applies the folders themselves
+      ? { mode: 'k3s', k3sFolders: [`${DIST}/${env.name}/namespaces`, `${DIST}/${env.name}/operators`, ...k3sFolders(own).filter((f) => !f.endsWith('/namespaces'))], preinstalledKinds: platform.preinstalledKinds }
+      : { mode: 'argocd', bootstrapFolders: [`${DIST}/${env.name}/${platform.argocdFolder}`], preinstalledKinds: platform.preinstalledKinds };
+    if (!k3s && !folders.has(platform.argocdFolder)) continue; // no delivery: the user applies the folders themselves
     const result = modelFirstSync(repositoryOf([own]), modelOptions);
     problems.push(...result.problems);
     timelines.push({
@@ -180,7 +185,7 @@ function sharedClusters(environments: readonly PlannedEnvironment[]): Map<Kubern
   const byName = new Map<string, KubernetesClusterDeclaration>();
   const groups = new Map<KubernetesClusterDeclaration, PlannedEnvironment[]>();
   for (const env of environments) {
-    const declaration = env.platform.kubernetesCluster;
+    const declaration = env.platforms[0].kubernetesCluster;
     if (!declaration) continue;
     const first = byName.get(declaration.name);
     if (first && JSON.stringify(first) !== JSON.stringify(declaration)) {
@@ -194,26 +199,27 @@ function sharedClusters(environments: readonly PlannedEnvironment[]): Map<Kubern
 }
 
 /**
- * The environments of the same Kubernetes cluster this one needs first: the owners of the in-cluster Services its
- * Subscriptions connect to (a publisher's `<cluster>-rw.<namespace>.svc`).
+ * The root applications of the same Kubernetes cluster a platform needs first: those of the platforms that own the
+ * in-cluster Services its Clusters' external clusters connect to (a subscription's publisher, `<cluster>-rw.<ns>.svc`).
  */
-function dependenciesOf(env: PlannedEnvironment, members: readonly PlannedEnvironment[], rendered: RenderedApp): string[] {
-  const objects = rendered.components.flatMap((c) => c.objects as Manifest[]);
+function dependenciesOf(platform: PostgresPlatform, all: readonly PostgresPlatform[]): string[] {
   const namespaces = new Set<string>();
-  for (const cluster of objects.filter((o) => groupKindOf(o) === 'postgresql.cnpg.io/Cluster')) {
-    for (const e of cluster.spec?.externalClusters ?? []) {
+  for (const c of platform.node.findAll()) {
+    const obj = c as { apiVersion?: string; kind?: string; toJson?: () => Manifest };
+    if (obj.kind !== 'Cluster' || obj.apiVersion !== 'postgresql.cnpg.io/v1' || typeof obj.toJson !== 'function') continue;
+    for (const e of obj.toJson().spec?.externalClusters ?? []) {
       const m = /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(e.connectionParameters?.host ?? '');
       if (m) namespaces.add(m[1]);
     }
   }
-  return members.filter((other) => other !== env && namespaces.has(other.platform.databaseNamespace)).map((other) => other.name);
+  return all.filter((other) => other !== platform && namespaces.has(other.databaseNamespace)).map((other) => other.rootApplicationName);
 }
 
 /** An environment's folders in the order a human applies them without Argo CD (by the wave of their contents). */
 function k3sFolders(app: RenderedApp): string[] {
-  const skip = new Set(['argocd', 'operators', 'drills', 'restore-drill']);
+  const skip = ['argocd', 'operators', 'drills', 'restore-drill'];
   const minWave = (c: RenderedComponent) => Math.min(...(c.objects as Manifest[]).map((o) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0)));
-  return app.components.filter((c) => !skip.has(c.folder)).sort((a, b) => minWave(a) - minWave(b) || a.folder.localeCompare(b.folder)).map((c) => `${app.repoPath}/${c.folder}`);
+  return app.components.filter((c) => !skip.some((f) => c.folder === f || c.folder.endsWith(`-${f}`))).sort((a, b) => minWave(a) - minWave(b) || a.folder.localeCompare(b.folder)).map((c) => `${app.repoPath}/${c.folder}`);
 }
 
 function k3sBootstrap(folders: readonly string[]): string {

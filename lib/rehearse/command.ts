@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { IConstruct } from 'constructs';
+import { commandFor } from '../core/commands';
 import { PostgresPlatform } from '../platform';
 import { inputsFromConstructs, RehearsalError, RehearsalInputs } from './manifests';
 import { runRehearsal } from './rehearsal';
@@ -30,6 +31,11 @@ PgBouncer configuration is loaded by a real pgbouncer and a query goes through i
 
 Needs: apt-get install barman-cli-cloud pgbouncer. See docs/rehearse.md.
 Exit status: 0 passed, 1 failed, 2 usage error.`;
+
+/** The usage, naming the command this project has (`npm run rehearse --` here, `npx cdk8s-cnpg rehearse` elsewhere). */
+function rehearseUsage(): string {
+  return REHEARSE_USAGE.split('npm run rehearse --').join(commandFor('rehearse'));
+}
 
 /** An environment the command can rehearse. */
 export interface RehearseEnvironment {
@@ -121,11 +127,11 @@ export async function runRehearseCommand(
     args = parseRehearseArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    io.stderr(`rehearse: ${e.message}\n\n${REHEARSE_USAGE}\n`);
+    io.stderr(`rehearse: ${e.message}\n\n${rehearseUsage()}\n`);
     return 2;
   }
   if (args.help) {
-    io.stdout(`${REHEARSE_USAGE}\n`);
+    io.stdout(`${rehearseUsage()}\n`);
     return 0;
   }
   const env = environments.find((e) => e.name === args.env);

@@ -1,7 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as cnpg from '../../imports/postgresql.cnpg.io';
-import type { CnpgCluster } from '../cluster/cluster';
+import { CnpgCluster } from '../cluster/cluster';
+import { ICnpgCluster } from '../cluster/cluster-ref';
+import { claimObjectName, namePartFromIdentifier } from '../core/resource-names';
 import { IClusterEndpoint } from '../cluster/external-cluster';
 import { ManagedRole } from '../cluster/roles';
 import { isDns1123Subdomain } from '../core/k8s-syntax';
@@ -146,13 +148,16 @@ export class PublicationRef {
 
 /** Properties of a `CnpgPublication`. */
 export interface CnpgPublicationProps {
-  /** The publisher. */
-  readonly cluster: CnpgCluster;
+  /**
+   * The publisher: a `CnpgCluster` of this app, or a cluster declared elsewhere (`CnpgCluster.fromClusterAttributes`),
+   * for which `dbname` is required and `wal_level` cannot be checked.
+   */
+  readonly cluster: ICnpgCluster;
   /** The publication's name in PostgreSQL (immutable). */
   readonly publicationName: string;
   /**
    * The database published from (immutable).
-   * @default - the cluster's application database
+   * @default - the cluster's application database (required for a cluster declared elsewhere)
    */
   readonly dbname?: string;
   /** What is published. */
@@ -174,7 +179,7 @@ export interface CnpgPublicationProps {
   readonly reclaimPolicy?: ReplicationReclaimPolicy;
   /**
    * `metadata.name` of the Publication object.
-   * @default `<cluster>-<publication>` (underscores become hyphens)
+   * @default `<cluster>-<publication>`, lower-case, with `_` and other characters names cannot hold as `-`
    */
   readonly resourceName?: string;
   /**
@@ -184,7 +189,7 @@ export interface CnpgPublicationProps {
   readonly labels?: Record<string, string>;
 }
 
-const PUBLICATIONS = new WeakMap<CnpgCluster, Map<string, string>>();
+const PUBLICATIONS = new WeakMap<ICnpgCluster, Map<string, string>>();
 
 /**
  * A logical replication publication (`postgresql.cnpg.io/v1` `Publication`) on a publisher cluster: the source side
@@ -197,7 +202,7 @@ const PUBLICATIONS = new WeakMap<CnpgCluster, Map<string, string>>();
 export class CnpgPublication extends Construct implements IPublication {
   public readonly publicationName: string;
   public readonly dbname: string;
-  public readonly publisher: CnpgCluster;
+  public readonly publisher: ICnpgCluster;
   /** `metadata.name` of the Publication object. */
   public readonly resourceName: string;
   /** The generated L1 object. */
@@ -208,9 +213,10 @@ export class CnpgPublication extends Construct implements IPublication {
     const cluster = props.cluster;
     this.publisher = cluster;
     this.publicationName = props.publicationName;
-    this.dbname = props.dbname ?? cluster.databaseName;
-    this.resourceName = props.resourceName ?? `${cluster.clusterName}-${String(props.publicationName).toLowerCase().replace(/_/g, '-')}`;
+    this.dbname = props.dbname ?? (cluster instanceof CnpgCluster ? cluster.databaseName : '');
+    this.resourceName = props.resourceName ?? `${cluster.clusterName}-${namePartFromIdentifier(props.publicationName)}`;
     this.validate(props);
+    claimObjectName(this, { kind: 'postgresql.cnpg.io/Publication', namespace: cluster.namespace, name: this.resourceName, field: 'resourceName' });
 
     const parameters: Record<string, string> = {};
     if (props.publish) parameters.publish = props.publish.join(', ');
@@ -233,11 +239,15 @@ export class CnpgPublication extends Construct implements IPublication {
   private validate(props: CnpgPublicationProps): void {
     const problems = Problems.of(this);
     const cluster = props.cluster;
-    for (const p of walLevelProblems(cluster)) problems.error(p);
+    if (cluster instanceof CnpgCluster) {
+      for (const p of walLevelProblems(cluster)) problems.error(p);
+    } else if (props.dbname === undefined) {
+      problems.error({ field: 'dbname', message: `is required for a cluster declared elsewhere (${cluster.namespace}/${cluster.clusterName}): its application database is not known here`, fix: 'set dbname to the database published from, e.g. "appdb"' });
+    }
     if (!isIdentifier(this.publicationName)) {
       problems.error({ field: 'publicationName', message: 'must be a non-empty PostgreSQL name of at most 63 bytes', value: this.publicationName });
     }
-    if (!isIdentifier(this.dbname)) {
+    if (!isIdentifier(this.dbname) && !(props.dbname === undefined && !(cluster instanceof CnpgCluster))) {
       problems.error({ field: 'dbname', message: 'must be a non-empty PostgreSQL name of at most 63 bytes', value: this.dbname });
     }
     if (!isDns1123Subdomain(this.resourceName)) {

@@ -5,13 +5,17 @@ import type { CnpgCluster } from '../cluster/cluster';
 import { ExternalCluster, ExternalTls } from '../cluster/external-cluster';
 import { isDns1123Subdomain } from '../core/k8s-syntax';
 import { formatProblem, Problems } from '../core/problems';
+import { claimObjectName, namePartFromIdentifier } from '../core/resource-names';
 import { IBasicAuthCredential } from '../secrets/credential-ref';
 import { IPublication, ReplicationReclaimPolicy } from './publication';
 import { validateAdmission } from '../cluster/admission';
 
 /** Properties of a `CnpgSubscription`. */
 export interface CnpgSubscriptionProps {
-  /** The subscriber. */
+  /**
+   * The subscriber. A `CnpgCluster` of this app, not an `ICnpgCluster`: the subscription's external cluster entry is
+   * declared in (and checked against) the subscriber's spec.
+   */
   readonly cluster: CnpgCluster;
   /** The subscription's name in PostgreSQL (immutable). */
   readonly subscriptionName: string;
@@ -45,7 +49,7 @@ export interface CnpgSubscriptionProps {
   readonly reclaimPolicy?: ReplicationReclaimPolicy;
   /**
    * `metadata.name` of the Subscription object.
-   * @default `<cluster>-<subscription>` (underscores become hyphens)
+   * @default `<cluster>-<subscription>`, lower-case, with `_` and other characters names cannot hold as `-`
    */
   readonly resourceName?: string;
   /**
@@ -57,7 +61,7 @@ export interface CnpgSubscriptionProps {
 
 /** Options of `CnpgSubscription.fromPublication`. */
 export interface SubscribeOptions {
-  /** The subscriber. */
+  /** The subscriber: a `CnpgCluster` of this app, whose spec gets the external cluster entry for the publisher. */
   readonly cluster: CnpgCluster;
   /** The publication subscribed to (a `CnpgPublication`, or `PublicationRef.fromAttributes` across apps). */
   readonly publication: IPublication;
@@ -145,7 +149,7 @@ export class CnpgSubscription extends Construct {
     this.subscriptionName = props.subscriptionName;
     this.dbname = props.dbname ?? cluster.databaseName;
     this.externalClusterName = props.externalClusterName;
-    this.resourceName = props.resourceName ?? `${cluster.clusterName}-${String(props.subscriptionName).toLowerCase().replace(/_/g, '-')}`;
+    this.resourceName = props.resourceName ?? `${cluster.clusterName}-${namePartFromIdentifier(props.subscriptionName)}`;
 
     const problems = Problems.of(this);
     for (const [field, value] of [['subscriptionName', this.subscriptionName], ['dbname', this.dbname], ['publicationName', props.publicationName]] as const) {
@@ -156,6 +160,7 @@ export class CnpgSubscription extends Construct {
     if (!isDns1123Subdomain(this.resourceName)) {
       problems.error({ field: 'resourceName', message: 'must be a DNS-1123 subdomain', value: this.resourceName, fix: 'set resourceName' });
     }
+    claimObjectName(this, { kind: 'postgresql.cnpg.io/Subscription', namespace: cluster.namespace, name: this.resourceName, field: 'resourceName' });
     // External clusters may be declared after the subscription: checked when the app is validated.
     this.node.addValidation({
       validate: () => {

@@ -9,6 +9,7 @@ import {
   sealCommand,
   StoreProblem,
 } from './sealed-store';
+import { commandFor } from '../core/commands';
 
 /** A credential the app declares: one future SealedSecret/Secret of one environment. */
 export interface DeclaredCredential {
@@ -258,7 +259,8 @@ export async function runSeal(argv: string[], io: SealIo, catalog: CredentialCat
   try {
     const args = parseArgs(argv);
     if (args.help) {
-      io.stdout(SEAL_USAGE + environmentsLine(catalog));
+      // The usage names the command this project has (`npm run seal --` here, `npx cdk8s-cnpg seal` elsewhere).
+      io.stdout(SEAL_USAGE.split('npm run seal --').join(commandFor('seal')) + environmentsLine(catalog));
       return 0;
     }
     const environment = requireEnvironment(args, catalog);

@@ -140,7 +140,13 @@ export class SealedCredential extends Construct {
 
   private validate(props: SealedCredentialProps): void {
     const problems = Problems.of(this);
-    if (!isDns1123Subdomain(this.secretName)) {
+    if (this.secretName === undefined || this.secretName === '') {
+      problems.error({
+        field: 'secretName',
+        message: 'is required: the Secret\'s name is what workloads and the sealed store refer to, so it is never derived from the construct id',
+        fix: 'set secretName, e.g. "cnpg-app-user"',
+      });
+    } else if (!isDns1123Subdomain(this.secretName)) {
       problems.error({ field: 'secretName', message: 'must be a DNS-1123 subdomain', value: this.secretName, fix: 'use lower-case letters, digits, \'-\' and \'.\'' });
     }
     if (!this.namespace) {
