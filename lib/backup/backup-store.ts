@@ -232,6 +232,9 @@ const REGION = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const AWS_HOST = /(^|\.)amazonaws\.com(\.cn)?$/;
 const AWS_REGIONAL_HOST = /^s3[.-](?:dualstack\.)?([a-z]{2}(?:-gov)?-[a-z]+-\d+)\.amazonaws\.com(?:\.cn)?$/;
 
+/** Every BackupStore of an app, by the app's root construct (constructs never change their root). */
+const STORES = new WeakMap<IConstruct, BackupStore[]>();
+
 /**
  * A Barman Cloud plugin `ObjectStore` (`barmancloud.cnpg.io/v1`): an S3-compatible bucket path that clusters archive
  * WAL and base backups to, and recover from. Retention lives here, not on the cluster.
@@ -287,6 +290,7 @@ export class BackupStore extends Construct {
 
     this.validate();
     claimObjectName(this, { kind: 'barmancloud.cnpg.io/ObjectStore', namespace: this.namespace, name: this.storeName, field: 'storeName' });
+    STORES.set(this.node.root, [...(STORES.get(this.node.root) ?? []), this]);
     this.node.addValidation({ validate: () => this.validateArchives() });
 
     this.apiObject = new barman.ObjectStore(this, 'Resource', {
@@ -545,7 +549,9 @@ export class BackupStore extends Construct {
   /** Two clusters archiving to the same server folder would corrupt each other's archive. */
   private validateArchives(): string[] {
     const errors: string[] = [];
-    const stores = this.node.root.node.findAll().filter((c): c is BackupStore => c instanceof BackupStore);
+    // The stores of this app, registered at construction: walking the whole tree once per store would cost N² in an
+    // app of many tenants.
+    const stores = STORES.get(this.node.root) ?? [];
     const seen = new Map<string, WalArchive>();
     for (const store of stores) {
       for (const a of store.archives) {

@@ -270,6 +270,18 @@ const WINDOW_DAYS = 8 * 365 + 2;
  * Returns the matching day offsets and the sorted seconds of the day at which it runs.
  */
 function simulate(s: Extract<CronSchedule, { kind: 'spec' }>): { days: number[]; times: number[] } {
+  // Every tenant of a fleet usually shares one schedule: simulate each distinct one once.
+  const key = JSON.stringify(s);
+  const known = SIMULATIONS.get(key);
+  if (known) return known;
+  const result = simulateUncached(s);
+  SIMULATIONS.set(key, result);
+  return result;
+}
+
+const SIMULATIONS = new Map<string, { days: number[]; times: number[] }>();
+
+function simulateUncached(s: Extract<CronSchedule, { kind: 'spec' }>): { days: number[]; times: number[] } {
   const times: number[] = [];
   for (const h of s.hour.values) for (const m of s.minute.values) for (const sec of s.second.values) times.push(h * 3600 + m * 60 + sec);
   times.sort((a, b) => a - b);

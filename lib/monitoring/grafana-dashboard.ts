@@ -17,6 +17,18 @@ export function loadCloudNativePgDashboard(): { [key: string]: unknown } {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
+/** The dashboard as ConfigMap data, read and serialized once per process (every tenant of a fleet ships it). */
+const DASHBOARD_JSON = new Map<boolean, string>();
+function dashboardJson(pretty: boolean): string {
+  let json = DASHBOARD_JSON.get(pretty);
+  if (json === undefined) {
+    const dashboard = loadCloudNativePgDashboard();
+    json = pretty ? JSON.stringify(dashboard, null, 2) : JSON.stringify(dashboard);
+    DASHBOARD_JSON.set(pretty, json);
+  }
+  return json;
+}
+
 /** Props of {@link CnpgGrafanaDashboard}. */
 export interface CnpgGrafanaDashboardProps {
   /** `metadata.name` of the ConfigMap. @default 'cnpg-grafana-dashboard' */
@@ -89,7 +101,6 @@ export class CnpgGrafanaDashboard extends Construct {
     }
     problems.forEach((p) => Problems.of(this).error(p));
 
-    const dashboard = loadCloudNativePgDashboard();
     const annotations: { [key: string]: string } = {};
     if (props.folder !== undefined) annotations[folderAnnotation] = props.folder;
     if (props.serverSideApply ?? true) annotations['argocd.argoproj.io/sync-options'] = 'ServerSideApply=true';
@@ -101,7 +112,7 @@ export class CnpgGrafanaDashboard extends Construct {
         labels: { ...(props.labels ?? {}), [sidecarLabel]: sidecarLabelValue },
         ...(Object.keys(annotations).length ? { annotations } : {}),
       },
-      data: { [this.dataKey]: props.pretty ? JSON.stringify(dashboard, null, 2) : JSON.stringify(dashboard) },
+      data: { [this.dataKey]: dashboardJson(props.pretty ?? false) },
     });
   }
 }

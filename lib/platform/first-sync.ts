@@ -120,34 +120,66 @@ const waveOf = (m: Manifest) => Number(m.metadata.annotations?.[syncWaveAnnotati
 /** An object that exists in the model cluster, and who made it. */
 interface Existing { readonly by: string }
 
+/**
+ * A map that sees its parent's entries and writes only its own: cloning the model's state for each application of a
+ * wave is then O(1), not a copy of everything applied so far (a fleet of a thousand tenants syncs a thousand roots side
+ * by side). Iterating yields only this layer's own entries: what was added since the clone.
+ */
+class LayeredMap<V> {
+  private readonly own = new Map<string, V>();
+  public constructor(private readonly parent?: LayeredMap<V>) {}
+  public get(key: string): V | undefined {
+    return this.own.has(key) ? this.own.get(key) : this.parent?.get(key);
+  }
+  public has(key: string): boolean {
+    return this.own.has(key) || (this.parent?.has(key) ?? false);
+  }
+  public set(key: string, value: V): void {
+    this.own.set(key, value);
+  }
+  public [Symbol.iterator](): IterableIterator<[string, V]> {
+    return this.own.entries();
+  }
+}
+
+const STATE_KEYS = ['namespaces', 'crds', 'controllers', 'webhooks', 'objects', 'releases', 'projects'] as const;
+
 /** The model cluster's state. */
 class ClusterState {
-  public readonly namespaces = new Map<string, Existing>();
+  public readonly namespaces: LayeredMap<Existing>;
   /** `group/Kind` → who installed its CRD. */
-  public readonly crds = new Map<string, Existing>();
+  public readonly crds: LayeredMap<Existing>;
   /** `group/Kind` → the controller (application) that serves it, once healthy. */
-  public readonly controllers = new Map<string, Existing>();
+  public readonly controllers: LayeredMap<Existing>;
   /** API group → the application whose admission webhook serves it, once healthy. */
-  public readonly webhooks = new Map<string, Existing>();
+  public readonly webhooks: LayeredMap<Existing>;
   /** `group/Kind namespace/name` → who made it. */
-  public readonly objects = new Map<string, Existing>();
+  public readonly objects: LayeredMap<Existing>;
   /** Helm releases `namespace/name` → the application that installs them. */
-  public readonly releases = new Map<string, Existing>();
+  public readonly releases: LayeredMap<Existing>;
   /** AppProjects by name. */
-  public readonly projects = new Map<string, Manifest>();
+  public readonly projects: LayeredMap<Manifest>;
 
-  public clone(): ClusterState {
-    const c = new ClusterState();
-    for (const key of ['namespaces', 'crds', 'controllers', 'webhooks', 'objects', 'releases', 'projects'] as const) {
-      for (const [k, v] of this[key] as Map<string, any>) (c[key] as Map<string, any>).set(k, v);
-    }
-    return c;
+  public constructor(parent?: ClusterState) {
+    this.namespaces = new LayeredMap(parent?.namespaces);
+    this.crds = new LayeredMap(parent?.crds);
+    this.controllers = new LayeredMap(parent?.controllers);
+    this.webhooks = new LayeredMap(parent?.webhooks);
+    this.objects = new LayeredMap(parent?.objects);
+    this.releases = new LayeredMap(parent?.releases);
+    this.projects = new LayeredMap(parent?.projects);
   }
 
-  /** Adds what `other` has and this does not (the end of a wave of concurrent applications). */
+  /** A state that starts as this one; what it adds stays its own (and is what iterating its maps yields). */
+  public clone(): ClusterState {
+    return new ClusterState(this);
+  }
+
+  /** Adds what `other` added and this does not have (the end of a wave of concurrent applications). */
   public merge(other: ClusterState): void {
-    for (const key of ['namespaces', 'crds', 'controllers', 'webhooks', 'objects', 'releases', 'projects'] as const) {
-      for (const [k, v] of other[key] as Map<string, any>) if (!(this[key] as Map<string, any>).has(k)) (this[key] as Map<string, any>).set(k, v);
+    for (const key of STATE_KEYS) {
+      const mine = this[key] as LayeredMap<unknown>;
+      for (const [k, v] of other[key] as LayeredMap<unknown>) if (!mine.has(k)) mine.set(k, v);
     }
   }
 

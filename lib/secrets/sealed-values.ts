@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'fs';
 import { Construct, IConstruct } from 'constructs';
 import { Problems } from '../core/problems';
 import { SealingCertificate } from './certificate';
@@ -75,7 +76,7 @@ export class SealedValues extends Construct {
     }
     let store: SealedStore;
     try {
-      store = SealedStore.load(props.storePath);
+      store = loadStoreShared(props.storePath);
     } catch (e) {
       problems.error({ field: 'storePath', message: (e as Error).message, value: props.storePath, fix: 'restore the file from git, or re-seal the environment' });
       store = SealedStore.parse('{"version":1,"credentials":{}}', props.storePath);
@@ -102,4 +103,20 @@ export class SealedValues extends Construct {
     }
     this.declared.set(id, credential);
   }
+}
+
+/**
+ * Every tenant of an environment reads the same sealed store: parse it once per file version (path, size, mtime), not
+ * once per platform — a fleet of N tenants would otherwise parse a store of N entries N times. Read-only: the seal
+ * command loads its own copy to write.
+ */
+const SHARED_STORES = new Map<string, { stamp: string; store: SealedStore }>();
+function loadStoreShared(path: string): SealedStore {
+  const stat = existsSync(path) ? statSync(path) : undefined;
+  const stamp = stat ? `${stat.size}:${stat.mtimeMs}` : 'missing';
+  const cached = SHARED_STORES.get(path);
+  if (cached && cached.stamp === stamp) return cached.store;
+  const store = SealedStore.load(path);
+  SHARED_STORES.set(path, { stamp, store });
+  return store;
 }
