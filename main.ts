@@ -1,8 +1,8 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import {
-  ClusterEndpoint, defineEnvironment, Environment, ExternalTls, findProjectRoot, ImageFlavour, KubernetesClusterDeclaration, PostgresImage,
-  PrimaryUpdateStrategy, PublicationRef, PublicationTarget, RecoveryTarget, runSynth,
+  ClusterEndpoint, defineEnvironment, DisasterRecovery, DrReadCredential, Environment, ExternalTls, findProjectRoot, ImageFlavour,
+  KubernetesClusterDeclaration, PostgresImage, PrimaryUpdateStrategy, PublicationRef, PublicationTarget, RecoveryTarget, runSynth,
 } from './lib';
 
 /**
@@ -33,6 +33,40 @@ export const TUTORIAL_CLUSTER: KubernetesClusterDeclaration = {
     monitoringStack: true,
   },
 };
+
+/**
+ * The disaster-recovery site: a second Kubernetes cluster (another data centre or provider) with its own Argo CD,
+ * operators and Sealed Secrets controller (its certificate is `secrets/dr/sealing-cert.pem`). It needs nothing from
+ * the tutorial cluster but the object store.
+ */
+export const DR_CLUSTER: KubernetesClusterDeclaration = {
+  name: 'dr',
+  delivery: {
+    repoUrl: 'https://github.com/example-org/cdk8s-cnpg.git',
+    targetRevision: 'main',
+    monitoringStack: true,
+  },
+};
+
+/** The tutorial's bucket (S3, ap-northeast-1): the primary archives below `production/cnpg-ha/`. */
+const TUTORIAL_ARCHIVE = { destinationPath: 's3://my-cnpg-backups/production', endpointUrl: 'https://s3.ap-northeast-1.amazonaws.com', region: 'ap-northeast-1' };
+/** The DR site's own archive, in the same (regional, multi-AZ) bucket under another path: `dr/cnpg-ha-dr/`. */
+const DR_ARCHIVE = { destinationPath: 's3://my-cnpg-backups/dr', endpointUrl: 'https://s3.ap-northeast-1.amazonaws.com', region: 'ap-northeast-1' };
+
+/**
+ * Disaster recovery of the default environment's database, declared once: `cnpg-ha` in the tutorial cluster is the
+ * primary; `cnpg-ha-dr` in the `dr` cluster is a replica cluster created from its archive and replaying its WAL
+ * (distributed topology). A switchover or failover is a change of `primary` with a transition: docs/drills/dr-switchover.md.
+ */
+export const DISASTER_RECOVERY = DisasterRecovery.pair({
+  name: 'cnpg-ha',
+  primary: {
+    environment: 'default', kubernetesCluster: TUTORIAL_CLUSTER, clusterName: 'cnpg-ha', postgresMajor: 16, archive: TUTORIAL_ARCHIVE,
+    // The tutorial's credential may read the whole bucket, the DR path included: nothing new to seal there.
+    readCredential: DrReadCredential.PLATFORM,
+  },
+  replicas: [{ environment: 'dr', kubernetesCluster: DR_CLUSTER, clusterName: 'cnpg-ha-dr', postgresMajor: 16, archive: DR_ARCHIVE }],
+});
 
 /**
  * The built-in default environment: the tutorial's system, corrected where the tutorial is out of date
@@ -70,8 +104,8 @@ export const DEFAULT_ENVIRONMENT: Environment = defineEnvironment({
     },
     // The tutorial's bucket and endpoint; retention 14 days. WAL archiving and a daily base backup.
     backup: {
-      destinationPath: 's3://my-cnpg-backups/production',
-      endpointUrl: 'https://s3.ap-northeast-1.amazonaws.com',
+      destinationPath: TUTORIAL_ARCHIVE.destinationPath,
+      endpointUrl: TUTORIAL_ARCHIVE.endpointUrl,
       retentionPolicy: '14d',
       schedule: '0 0 0 * * *',
     },
@@ -89,6 +123,49 @@ export const DEFAULT_ENVIRONMENT: Environment = defineEnvironment({
       namespace: 'restore-drill',
       target: RecoveryTarget.time('2026-11-30T00:00:00Z'),
     },
+    // The primary site of the disaster-recovery pair.
+    disasterRecovery: DISASTER_RECOVERY,
+  },
+}, project);
+
+/**
+ * The disaster-recovery replica of the default environment, in the `dr` Kubernetes cluster: the same database (a
+ * replica cluster created from the default environment's archive, replaying its WAL), its own archive and daily
+ * backups (for after a promotion), its own sealed credentials (`secrets/dr/`, sealed for the dr cluster's controller;
+ * the application and superuser passwords are the default environment's, so they keep working after a promotion).
+ */
+export const DR_ENVIRONMENT: Environment = defineEnvironment({
+  name: 'dr',
+  production: false,
+  platform: {
+    kubernetesCluster: DR_CLUSTER,
+    databaseNamespace: 'data-infra',
+    appUsername: 'app_user',
+    superuserAccess: true,
+    s3Credential: { region: DR_ARCHIVE.region },
+    cluster: {
+      clusterName: 'cnpg-ha-dr',
+      instances: 3,
+      image: PostgresImage.current(16, { flavour: ImageFlavour.STANDARD }),
+      primaryUpdateStrategy: PrimaryUpdateStrategy.UNSUPERVISED,
+      storageSize: '40Gi',
+      resources: {
+        cpu: { limit: Cpu.units(1) },
+        memory: { limit: Size.gibibytes(2) },
+      },
+      // The same settings as the primary: a standby needs max_connections and friends at least as high.
+      parameters: { max_connections: 200, shared_buffers: '512MB', wal_level: 'logical' },
+      database: 'appdb',
+    },
+    backup: {
+      destinationPath: DR_ARCHIVE.destinationPath,
+      endpointUrl: DR_ARCHIVE.endpointUrl,
+      retentionPolicy: '14d',
+      schedule: '0 0 0 * * *',
+    },
+    pooler: {},
+    applicationNamespaces: ['app'],
+    disasterRecovery: DISASTER_RECOVERY,
   },
 }, project);
 
@@ -144,7 +221,7 @@ export const WAREHOUSE_ENVIRONMENT: Environment = defineEnvironment({
 }, project);
 
 /** Every environment `npm run synth` writes, in this order. */
-export const ENVIRONMENTS: readonly Environment[] = [DEFAULT_ENVIRONMENT, DEV_ENVIRONMENT, WAREHOUSE_ENVIRONMENT];
+export const ENVIRONMENTS: readonly Environment[] = [DEFAULT_ENVIRONMENT, DEV_ENVIRONMENT, WAREHOUSE_ENVIRONMENT, DR_ENVIRONMENT];
 
 /** What the commands (seal, backup, rehearse, plan) read from this module. */
 export const environments = ENVIRONMENTS;

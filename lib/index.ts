@@ -54,7 +54,7 @@
 // ---------------------------------------------------------------------------------------------------------------------
 export { CnpgCluster } from './cluster/cluster';
 export type {
-  CnpgClusterProps, ClusterBootstrapConfig, ClusterPluginOptions, IClusterBootstrap, ParameterValue,
+  CnpgClusterProps, ClusterBootstrapConfig, ClusterPluginOptions, ClusterReplicaConfig, IClusterBootstrap, IClusterReplica, ParameterValue,
 } from './cluster/cluster';
 export { SealedCredential, CnpgUserCredential, S3Credential, SecretType } from './secrets/sealed-credential';
 export type { SealedCredentialProps, CnpgUserCredentialProps, S3CredentialProps } from './secrets/sealed-credential';
@@ -103,6 +103,18 @@ export {
 export type {
   CnpgPublicationProps, CnpgSubscriptionProps, IPublication, PublicationTableOptions, ReplicationRoleOptions, SubscribeOptions,
 } from './replication';
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Disaster recovery across Kubernetes clusters (replica clusters, distributed topology)
+// ---------------------------------------------------------------------------------------------------------------------
+export { DisasterRecovery, DrMember, DrReadCredential, DrTransition } from './replication/disaster-recovery';
+export type {
+  DisasterRecoveryProps, DisasterRecoverySite, DrArchive, DrDemotionOptions, DrFailoverOptions, DrMemberOptions, DrPromotionOptions, DrRole,
+  KubernetesClusterRef,
+} from './replication/disaster-recovery';
+export type { DrFacts, DrProblem, DrSiteFacts, DrTransitionFacts } from './replication/dr-rules';
+export { DrReplicaAlerts, DR_ALERT_NAMES, DEFAULT_DR_ALERT_THRESHOLDS } from './monitoring/dr-alerts';
+export type { DrAlertThresholds, DrReplicaAlertsProps } from './monitoring/dr-alerts';
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Backups, recovery and drills

@@ -25,6 +25,7 @@ import { addSyncOptions, applySyncWaves, SyncWave } from './platform/sync-waves'
 import { CnpgUserCredential, S3Credential, S3CredentialProps, SealedCredential } from './secrets/sealed-credential';
 import { ApiObject } from 'cdk8s';
 import { SealedValues } from './secrets/sealed-values';
+import { DisasterRecovery, DrMember } from './replication/disaster-recovery';
 
 /**
  * The cluster settings of a platform: everything of `CnpgClusterProps` but the namespace, which the platform owns.
@@ -258,6 +259,13 @@ export interface PostgresPlatformProps extends PlatformDay2Options {
    */
   readonly guardrails?: Omit<NamespaceGuardrailsProps, 'namespace' | 'workloads'> | false;
   /**
+   * The disaster-recovery topology this environment is a site of (`DisasterRecovery.pair`): its cluster becomes the
+   * primary or a replica cluster of the topology (bootstrap, `spec.replica`, external clusters, read-only copies of
+   * the other sites' ObjectStores with their read credentials sealed for this environment, the replica alerts).
+   * @default - not part of a disaster-recovery topology
+   */
+  readonly disasterRecovery?: DisasterRecovery;
+  /**
    * How the platform, operators included, is delivered.
    * @default - Argo CD when `repoUrl` is given; otherwise only the component folders (apply them yourself)
    */
@@ -350,6 +358,8 @@ export class PostgresPlatform extends Construct {
   public readonly operators?: OperatorInstalls;
   /** The alert rules, when monitoring is on. */
   public readonly alertRules?: ClusterAlertRules;
+  /** The platform's part of its disaster-recovery topology, when it is a site of one. */
+  public readonly disasterRecovery?: DrMember;
   /** The component charts, by component. */
   public readonly charts: ReadonlyMap<PlatformComponent, Chart>;
   /** The Kubernetes cluster this environment shares, when declared. */
@@ -424,11 +434,24 @@ export class PostgresPlatform extends Construct {
       });
     }
 
+    const clusterName = props.cluster.clusterName ?? 'cnpg-ha';
+    // The database chart first, as without disaster recovery (the charts' order is the order of their Applications).
+    this.component(PlatformComponent.DATABASE, this.databaseNamespace);
+    this.disasterRecovery = props.disasterRecovery?.prepareMember(this, {
+      environment: props.environment,
+      namespace: this.databaseNamespace,
+      backupChart: this.component(PlatformComponent.BACKUP, this.databaseNamespace),
+      credentialsChart: credentials,
+      sealedValues: this.sealedValues,
+      ownStoreName: props.backup?.storeName ?? `${clusterName}-backups`,
+      ownCredential: this.s3Credential,
+    });
     this.cluster = new CnpgCluster(this.component(PlatformComponent.DATABASE, this.databaseNamespace), 'Cluster', {
       clusterName: 'cnpg-ha',
       ownerCredential: this.appCredential,
       superuserCredential: this.superuserCredential,
       ...props.cluster,
+      ...(this.disasterRecovery ? { bootstrap: this.disasterRecovery.bootstrap ?? props.cluster.bootstrap, replica: this.disasterRecovery } : {}),
       namespace: this.databaseNamespace,
     });
 
@@ -462,6 +485,8 @@ export class PostgresPlatform extends Construct {
       });
     }
 
+    this.disasterRecovery?.finish(this, this.backupStore);
+
     if (props.pooler !== false) {
       this.pooler = new Pooler(this.component(PlatformComponent.DATABASE, this.databaseNamespace), 'Pooler', {
         ...props.pooler,
@@ -494,7 +519,10 @@ export class PostgresPlatform extends Construct {
     }
 
     if (props.monitoring !== false) {
-      this.alertRules = this.addMonitoring(props.monitoring ?? {});
+      const dr = this.disasterRecovery;
+      const monitoring = props.monitoring ?? {};
+      this.alertRules = this.addMonitoring(dr ? { ...monitoring, disabledAlerts: [...(monitoring.disabledAlerts ?? []), ...dr.disabledStandardAlerts] } : monitoring);
+      dr?.addAlerts(this.component(PlatformComponent.MONITORING, this.databaseNamespace), monitoring.labels);
     }
 
     if (props.guardrails !== false) {

@@ -1,5 +1,5 @@
 /**
- * Generates lib/cluster/postgres-settings/pg<major>.json from real PostgreSQL servers.
+ * Generates lib/rules/postgres-settings/pg<major>.json from real PostgreSQL servers.
  *
  *   npm run gen:pg-settings            # 16, 17 and 18
  *   npm run gen:pg-settings -- 18      # one major
@@ -210,7 +210,7 @@ async function generate(major: number): Promise<{ file: string; count: number; m
       ',\n"settings": [\n' +
       sorted.map((s) => JSON.stringify(inKeyOrder(s))).join(',\n') +
       '\n]\n}\n';
-    const file = path.join(projectRoot, 'lib', 'cluster', 'postgres-settings', `pg${major}.json`);
+    const file = path.join(projectRoot, 'lib', 'rules', 'postgres-settings', `pg${major}.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, text);
     return { file: path.relative(projectRoot, file), count: sorted.length, ms: Date.now() - started };

@@ -1,6 +1,6 @@
 /**
  * Writes docs/rules.md, the catalogue of every admission rule id a synth message can cite (`[rule <id>]`), from the
- * rule tables in lib/cluster/admission (`renderRuleCatalogue`).
+ * rule tables in lib/rules/admission (`renderRuleCatalogue`).
  *
  *   npm run gen:rules
  *
@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { renderRuleCatalogue } from '../lib/cluster/admission/catalogue';
+import { renderRuleCatalogue } from '../lib/rules/admission/catalogue';
 
 /** The repository root: the nearest directory above this file (compiled or not) with a package.json. */
 function projectRoot(): string {

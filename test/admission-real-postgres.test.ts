@@ -6,11 +6,11 @@
  * - the pg_hba parser agrees with PostgreSQL's own (pg_hba_file_rules) on good and bad lines.
  */
 import { CnpgCluster } from '../lib';
-import { clusterAdmissionProblems } from '../lib/cluster/admission';
-import { clusterMajor } from '../lib/cluster/admission/cluster-rules';
-import { forbiddenParameter } from '../lib/cluster/admission/parameters';
-import { CNPG_FIXED_PG_HBA, parseHbaLine } from '../lib/cluster/pg-hba';
-import { CNPG_MANAGED_EXTENSIONS } from '../lib/cluster/postgres-settings';
+import { clusterAdmissionProblems } from '../lib/rules/admission';
+import { clusterMajor } from '../lib/rules/admission/cluster-rules';
+import { forbiddenParameter } from '../lib/rules/admission/parameters';
+import { CNPG_FIXED_PG_HBA, parseHbaLine } from '../lib/rules/pg-hba';
+import { CNPG_MANAGED_EXTENSIONS } from '../lib/rules/postgres-settings';
 import { buildEnvironment } from '../lib';
 import { ENVIRONMENTS } from '../main';
 import { checkConfigWithRealServer, REAL_POSTGRES_MAJORS, withPostgres } from './support/real-postgres';

@@ -1,11 +1,11 @@
 import { JsonPatch, Testing } from 'cdk8s';
 import { CnpgCluster, PostgresImage, Problems } from '../lib';
-import { admissionProblemsFor, clusterAdmissionProblems } from '../lib/cluster/admission';
-import { CLUSTER_RULE_IDS } from '../lib/cluster/admission/cluster-rules';
-import { applyClusterDefaults } from '../lib/cluster/admission/defaults';
-import { OTHER_KIND_RULES } from '../lib/cluster/admission/other-kinds';
-import { FORBIDDEN_PARAMETERS, parseWebhookMemory } from '../lib/cluster/admission/parameters';
-import { parseHbaLine, pgHbaProblems } from '../lib/cluster/pg-hba';
+import { admissionProblemsFor, clusterAdmissionProblems } from '../lib/rules/admission';
+import { CLUSTER_RULE_IDS } from '../lib/rules/admission/cluster-rules';
+import { applyClusterDefaults } from '../lib/rules/admission/defaults';
+import { OTHER_KIND_RULES } from '../lib/rules/admission/other-kinds';
+import { FORBIDDEN_PARAMETERS, parseWebhookMemory } from '../lib/rules/admission/parameters';
+import { parseHbaLine, pgHbaProblems } from '../lib/rules/pg-hba';
 import { formatGroupedErrors, synthComponents } from '../lib/core/synth';
 import { synthChart, synthError, tempDir, testChart } from './support/synth';
 
@@ -480,18 +480,21 @@ describe('admission at synth (CnpgCluster)', () => {
     const c = new CnpgCluster(chart, 'Cluster', { clusterName: 'pg', storageSize: '1Gi' });
     c.apiObject.addJsonPatch(JsonPatch.add('/spec/postgresql/parameters', { port: '5433' }));
     const message = synthError(chart);
-    expect(message).toContain('[test/Cluster] spec.postgresql.parameters.port: Can\'t set fixed configuration parameter: port is managed by the operator (got "5433"); remove it');
+    expect(message).toContain('[test/Cluster] parameters.port → spec.postgresql.parameters.port: Can\'t set fixed configuration parameter: port is managed by the operator (got "5433"); remove it');
     expect(message).toContain('[rule 2.1#94]');
   });
 
-  test('props the construct checks itself are not reported twice', () => {
+  test('problems are reported once, in the terms of the prop: the construct\'s own check, or the rule mapped to the prop', () => {
     const { chart } = testChart();
     new CnpgCluster(chart, 'Cluster', { clusterName: 'Bad_Name', storageSize: '40 gigs', image: PostgresImage.fromImageName('ghcr.io/cloudnative-pg/postgresql:latest') });
     const message = synthError(chart);
+    // checked by the construct itself (library policy): its own error, the rule's is not repeated
     expect(message).toContain('clusterName: must be a DNS-1035 label');
     expect(message).not.toContain('metadata.name');
-    expect(message).not.toContain('spec.storage.size');
     expect(message).not.toContain('spec.imageName');
+    // checked only by the webhook rule: reported once, mapped to the prop the user wrote
+    expect(message.split('spec.storage.size').length - 1).toBe(1);
+    expect(message).toContain('[test/Cluster] storageSize → spec.storage.size: Size value isn\'t valid (got "40 gigs")');
   });
 
   test('parameters are checked for the major of the image', () => {
@@ -510,7 +513,7 @@ describe('admission at synth (CnpgCluster)', () => {
     };
     const printed: string[] = [];
     synthComponents(build(), { warn: (m) => printed.push(m) });
-    expect(printed).toEqual([expect.stringContaining("[database/Cluster] spec.postgresql.parameters.shared_buffers: `shared_buffers` value '128' is missing a unit")]);
+    expect(printed).toEqual([expect.stringContaining("[database/Cluster] parameters.shared_buffers → spec.postgresql.parameters.shared_buffers: `shared_buffers` value '128' is missing a unit")]);
     expect(() => synthComponents(build(), { strict: true, warn: () => undefined })).toThrow(/strict mode: 1 warning\(s\) are treated as errors/);
   });
 
@@ -526,9 +529,9 @@ describe('admission at synth (CnpgCluster)', () => {
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toMatch(/^4 errors in 2 constructs:\n\n\[database\/A\]\n {2}- spec\.postgresql\.parameters\./);
-    expect(message).toContain('\n  - spec.postgresql.parameters.port: Can\'t set fixed configuration parameter');
-    expect(message).toContain('\n\n[database/B]\n  - spec.postgresql.pg_hba[0]: PostgreSQL would skip this line: end-of-line before IP address specification');
+    expect(message).toMatch(/^4 errors in 2 constructs:\n\n\[database\/A\]\n {2}- parameters\.wal_level → spec\.postgresql\.parameters\./);
+    expect(message).toContain('\n  - parameters.port → spec.postgresql.parameters.port: Can\'t set fixed configuration parameter');
+    expect(message).toContain('\n\n[database/B]\n  - pgHba → spec.postgresql.pg_hba[0]: PostgreSQL would skip this line: end-of-line before IP address specification');
     expect(formatGroupedErrors([{ path: 'x', message: 'm' }])).toBe('1 error in 1 construct:\n\n[x]\n  - m');
   });
 

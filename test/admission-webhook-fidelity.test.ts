@@ -4,8 +4,9 @@
  */
 import {
   admissionProblemsFor, AdmissionProblem, clusterAdmissionProblems, CLUSTER_RULES, instancePodSkeleton, OTHER_KIND_RULES,
-  applyClusterDefaults, parseImageReference, podPatchProblem, versionFromTag,
-} from '../lib/cluster/admission';
+  applyClusterDefaults, podPatchProblem,
+} from '../lib/rules/admission';
+import { parseImageReference, versionFromTag } from '../lib/rules/image-reference';
 import { PostgresImage } from '../lib/cluster/postgres-image';
 
 const IMAGE18 = 'ghcr.io/cloudnative-pg/postgresql:18.4-minimal-trixie';

@@ -51,8 +51,9 @@ describe('environments in the library', () => {
     const out = tempDir();
     const lines: string[] = [];
     const plan = synthEnvironments(ENVIRONMENTS, { outdir: out, updateChecks: false, report: (l) => lines.push(l), timelineDir: false });
-    expect(fs.readdirSync(out).sort()).toEqual(['argocd-cm.health-checks.yaml', 'clusters', 'default', 'dev', 'warehouse']);
-    expect(plan.timelines.map((t) => t.name)).toEqual(['cluster-tutorial', 'default', 'dev', 'warehouse']);
+    expect(fs.readdirSync(out).sort()).toEqual(['argocd-cm.health-checks.yaml', 'clusters', 'default', 'dev', 'dr', 'warehouse']);
+    expect(fs.readdirSync(path.join(out, 'clusters')).sort()).toEqual(['dr', 'tutorial']);
+    expect(plan.timelines.map((t) => t.name)).toEqual(['cluster-tutorial', 'default', 'dev', 'warehouse', 'cluster-dr', 'dr']);
     // No timelines were written outside the project's own dist/.
     expect(fs.existsSync(path.join(out, 'docs'))).toBe(false);
   });
@@ -69,7 +70,7 @@ describe('a plain app.synth() keeps the safety features', () => {
   test('warnings are printed', () => {
     const { text, error } = stderrOf(() => md5Cluster().synth());
     expect(error).toBeUndefined();
-    expect(text).toContain('warning: [db/Db] pgHba: md5 is deprecated');
+    expect(text).toContain('warning: [db/Db] pgHba → spec.postgresql.pg_hba[0]: md5 is deprecated');
   });
 
   test('CDK8S_CNPG_STRICT=true turns them into errors, and nothing is written', () => {
@@ -112,7 +113,7 @@ describe('the cdk8s-cnpg command finds the project\'s environments', () => {
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'orders-db' }));
     expect(() => loadProjectEnvironments(project)).toThrow('build/main.js does not exist: build your app first');
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'orders-db', 'cdk8s-cnpg': { app: MAIN } }));
-    expect(loadProjectEnvironments(project).environments.map((e) => e.name)).toEqual(['default', 'dev', 'warehouse']);
+    expect(loadProjectEnvironments(project).environments.map((e) => e.name)).toEqual(['default', 'dev', 'warehouse', 'dr']);
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'orders-db' }));
     fs.writeFileSync(path.join(project, 'cdk8s.yaml'), 'app: npx ts-node main.ts\n');
     const { code, stderr } = await cli(['plan'], project);

@@ -230,7 +230,7 @@ describe('RestoreDrill bad input', () => {
     expect(message).toContain('[restore-drill/Drill] expect: atLeast needs a whole number of at least 0 (got "-1")');
     expect(message).toContain('[restore-drill/Drill] jobDeadlineSeconds: must be a whole number of at least 1 (got 0)');
     expect(message).toContain('[restore-drill/Drill] jobBackoffLimit: must be a whole number of at least 0 (got 1.5)');
-    expect(message).toContain('[restore-drill/Drill/Cluster] storageSize: is not a Kubernetes quantity (got "big")');
+    expect(message).toContain('[restore-drill/Drill/Cluster] storageSize → spec.storage.size: Size value isn\'t valid (got "big")');
   });
 });
 

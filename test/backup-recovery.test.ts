@@ -1,7 +1,8 @@
 import { Chart } from 'cdk8s';
 import {
-  BackupStore, BARMAN_CLOUD_PLUGIN, ClusterRecovery, isValidTargetTime, RecoveryTarget, recoveryTargetProblems,
+  BackupStore, BARMAN_CLOUD_PLUGIN, ClusterRecovery, RecoveryTarget,
 } from '../lib/backup';
+import { isValidTargetTime, recoveryTargetProblems } from '../lib/rules/recovery-target';
 import { CnpgCluster } from '../lib/cluster/cluster';
 import { IBasicAuthCredential, IS3Credential } from '../lib/secrets/credential-ref';
 import { validateObjects } from './support/schema';

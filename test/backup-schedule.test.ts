@@ -1,8 +1,9 @@
 import { Chart } from 'cdk8s';
 import {
-  BackupOwnerReference, BackupStore, BackupTarget, BARMAN_CLOUD_PLUGIN, maxIntervalSeconds, nextRuns, parseCron,
-  parseGoDuration, ScheduledBackup, scheduleProblem,
+  BackupOwnerReference, BackupStore, BackupTarget, BARMAN_CLOUD_PLUGIN, ScheduledBackup,
 } from '../lib/backup';
+import { maxIntervalSeconds, nextRuns, parseCron, parseGoDuration } from '../lib/rules/cron';
+import { scheduleProblem } from '../lib/rules/schedule';
 import { CnpgCluster } from '../lib/cluster/cluster';
 import { validateObjects } from './support/schema';
 import { findObject, synthChart, synthError, testChart } from './support/synth';

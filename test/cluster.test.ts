@@ -109,7 +109,7 @@ describe('CnpgCluster defaults', () => {
     synthChart(chart);
     const warnings = Problems.warningsBelow(chart);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain('[test/Cluster] pgHba: md5 is deprecated');
+    expect(warnings[0]).toContain('[test/Cluster] pgHba → spec.postgresql.pg_hba[0]: md5 is deprecated');
     expect(warnings[0]).toContain('"hostssl all all 0.0.0.0/0 md5"');
   });
 });
@@ -137,8 +137,8 @@ describe('CnpgCluster bad input', () => {
     const message = synthError(chart);
     expect(message).toContain('[test/Cluster] clusterName: must be a DNS-1035 label of at most 50 characters');
     expect(message).toContain('(got "Bad_Name")');
-    expect(message).toContain('[test/Cluster] instances: must be a whole number of at least 1 (got 0)');
-    expect(message).toContain('[test/Cluster] storageSize: is not a Kubernetes quantity (got "40 gigs")');
+    expect(message).toContain('[test/Cluster] instances → spec.instances: should be an integer greater than or equal to 1 (got 0) [rule 2.4#instances]');
+    expect(message).toContain('[test/Cluster] storageSize → spec.storage.size: Size value isn\'t valid (got "40 gigs")');
     expect(message).toContain('[test/Cluster] image: "latest" cannot be used as image tag');
     expect(message).toContain('[test/Cluster] parameters.shared_buffers: must be a string, a finite number or a boolean (got {"size":512})');
     expect(message).toContain('[test/Cluster] parameters.work_mem: must be a string, a finite number or a boolean (got NaN)');
@@ -152,10 +152,10 @@ describe('CnpgCluster bad input', () => {
     ['a tag without a version', { image: PostgresImage.fromImageName('ghcr.io/cloudnative-pg/postgresql:trixie') }, 'image: the tag "trixie" does not start with a PostgreSQL version'],
     ['a system image', { image: PostgresImage.fromImageName('ghcr.io/cloudnative-pg/postgresql:16.4-system-bullseye') }, 'image: "system" images are deprecated'],
     ['an unsupported major', { image: PostgresImage.of('12.20') }, 'image: PostgreSQL 12 is not supported'],
-    ['fractional instances', { instances: 2.5 }, 'instances: must be a whole number of at least 1 (got 2.5)'],
-    ['a bad WAL size', { walStorageSize: 'ten' }, 'walStorageSize: is not a Kubernetes quantity (got "ten")'],
-    ['supervised with one instance', { instances: 1, primaryUpdateStrategy: PrimaryUpdateStrategy.SUPERVISED }, 'primaryUpdateStrategy: supervised updates are not allowed with a single instance'],
-    ['a quorum as large as the cluster', { synchronousReplication: SynchronousReplication.quorum({ number: 3 }) }, 'synchronousReplication.number: must be at least 1 and less than the number of instances (3) (got 3)'],
+    ['fractional instances', { instances: 2.5 }, 'instances → spec.instances: should be an integer greater than or equal to 1 (got 2.5) [rule 2.4#instances]'],
+    ['a bad WAL size', { walStorageSize: 'ten' }, 'walStorageSize → spec.walStorage.size: Size value isn\'t valid (got "ten")'],
+    ['supervised with one instance', { instances: 1, primaryUpdateStrategy: PrimaryUpdateStrategy.SUPERVISED }, 'primaryUpdateStrategy → spec.primaryUpdateStrategy: supervised update strategy is not allowed for clusters with a single instance'],
+    ['a quorum as large as the cluster', { synchronousReplication: SynchronousReplication.quorum({ number: 3 }) }, 'synchronousReplication.number → spec.postgresql.synchronous.number: Invalid synchronous configuration'],
     ['a superuser that is not postgres', { superuserCredential: BasicAuthSecret.fromSecretName('su', 'data-infra', 'admin') }, 'superuserCredential: the superuser Secret must log in as "postgres" (got "admin")'],
     ['a credential in another namespace', { ownerCredential: BasicAuthSecret.fromSecretName('app', 'other', 'app_user') }, 'ownerCredential: the Secret must be in the cluster\'s namespace "data-infra" (got "other/app")'],
     ['superuser sharing the owner secret', {

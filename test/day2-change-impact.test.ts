@@ -4,7 +4,7 @@ import { Size } from 'cdk8s';
 import {
   CnpgClusterProps, CnpgDatabase, ImageFlavour, PostgresImage, PrimaryUpdateMethod, PrimaryUpdateStrategy,
 } from '../lib';
-import { describeChangeImpact, formatChangeImpact } from '../lib/cluster/change-impact';
+import { describeChangeImpact, formatChangeImpact } from '../lib/rules/change-impact';
 import { tutorialCluster } from './support/day2';
 
 function clusterJson(overrides: Partial<CnpgClusterProps> = {}, extra?: (chart: Chart, cluster: ReturnType<typeof tutorialCluster>) => void): any {
@@ -91,7 +91,7 @@ describe('describeChangeImpact: parameters (pg_settings context)', () => {
     expect(impact.overall).toBe('rejected');
     expect(impact.severity).toBe('error');
     expect(impact.summary).toMatch(/REJECTED by CloudNativePG/);
-    expect(impact.changes.find((c) => c.effect === 'rejected')!.detail).toMatch(/cannot change in one update; split the change into two commits/);
+    expect(impact.changes.find((c) => c.effect === 'rejected')!.detail).toMatch(/Can't change image name and configuration at the same time when `primaryUpdateMethod` is set to `switchover`.* \[rule U3\]$/);
   });
 });
 
@@ -116,7 +116,7 @@ describe('describeChangeImpact: scaling, storage, pods, identity', () => {
     expect(impact.changes.map((c) => [c.field, c.effect])).toEqual(expect.arrayContaining([
       ['spec.resources', 'rolling-update'], ['spec.storage.size', 'online'], ['spec.postgresql.pg_hba', 'reload'],
     ]));
-    expect(describeChangeImpact(a, clusterJson({ storageSize: '20Gi' })).changes[0]).toMatchObject({ effect: 'rejected', detail: "can't shrink existing storage from 40Gi to 20Gi" });
+    expect(describeChangeImpact(a, clusterJson({ storageSize: '20Gi' })).changes[0]).toMatchObject({ effect: 'rejected', detail: "can't shrink existing storage from 40Gi to 20Gi (data volumes): volumes only grow [rule U4]" });
   });
 
   test('roles are online; a rename replaces the cluster; creation and deletion', () => {

@@ -156,7 +156,9 @@ const c = new Client(); c.connect().then(() => c.end()).then(() => process.exit(
 });
 
 describe('the drill runbooks', () => {
-  const pages = ['README.md', 'primary-pod-deletion.md', 'node-loss.md', 'rolling-update.md', 'extension-install.md', 'scaling.md', 'restore.md', 'major-upgrade.md', 'logical-replication.md'];
+  const pages = ['README.md', 'primary-pod-deletion.md', 'node-loss.md', 'rolling-update.md', 'extension-install.md', 'scaling.md', 'restore.md', 'major-upgrade.md', 'logical-replication.md',
+    // Disaster recovery across Kubernetes clusters (issue 17).
+    'dr-switchover.md', 'dr-failover.md', 'dr-failback.md'];
 
   test('one page per drill of the tutorial, indexed by the README', () => {
     expect(fs.readdirSync(DRILLS).sort()).toEqual([...pages].sort());
@@ -181,7 +183,7 @@ describe('the drill runbooks', () => {
   test('each drill names its commands, timings and alerts', () => {
     for (const page of pages.filter((p) => !['README.md', 'restore.md'].includes(p))) {
       const text = fs.readFileSync(path.join(DRILLS, page), 'utf8');
-      expect({ page, kubectl: /kubectl (cnpg )?\w+/.test(text) }).toEqual({ page, kubectl: true });
+      expect({ page, kubectl: /kubectl (--context \S+ )?(cnpg )?\w+/.test(text) }).toEqual({ page, kubectl: true });
       expect({ page, alerts: /## Alerts/.test(text) }).toEqual({ page, alerts: true });
       expect({ page, pass: /## Pass criteria/.test(text) }).toEqual({ page, pass: true });
     }

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { CnpgDatabase, DatabaseReclaimPolicy, ImageFlavour, ObjectEnsure, PostgresImage } from '../lib';
 import { CONTRIB_EXTENSIONS, contribExtensions, NOT_IN_CNPG_IMAGES } from '../lib/cluster/contrib-extensions';
 import { extensionAvailabilityProblem } from '../lib/cluster/database';
-import { PostgresSettings } from '../lib/cluster/postgres-settings';
+import { PostgresSettings } from '../lib/rules/postgres-settings';
 import { tutorialCluster } from './support/day2';
 import { findObject, synthChart, synthError, testChart } from './support/synth';
 

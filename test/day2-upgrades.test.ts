@@ -3,7 +3,7 @@ import {
   BasicAuthSecret, ClusterImport, CnpgCluster, CnpgImageCatalog, CnpgDatabase, ExternalTls, ImageCatalogKind,
   ImageCatalogRef, ImageFlavour, PostgresImage,
 } from '../lib';
-import { describeChangeImpact } from '../lib/cluster/change-impact';
+import { describeChangeImpact } from '../lib/rules/change-impact';
 import { tutorialCluster, userCredentials } from './support/day2';
 import { findObject, synthChart, synthError, testChart } from './support/synth';
 

@@ -78,7 +78,7 @@ describe('the default environment', () => {
   });
 
   test('backups: the ObjectStore with 14d retention and the sealed S3 credential, and a daily plugin ScheduledBackup', () => {
-    const store = byKind('ObjectStore').find((m) => m.object.metadata.namespace === 'data-infra')!;
+    const store = byKind('ObjectStore').find((m) => m.object.metadata.namespace === 'data-infra' && m.object.metadata.name === 'cnpg-ha-backups')!;
     expect(store.file).toBe('backup/backup.yaml');
     expect(store.object.metadata.name).toBe('cnpg-ha-backups');
     expect(store.object.spec.retentionPolicy).toBe('14d');

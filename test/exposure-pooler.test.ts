@@ -2,7 +2,8 @@ import { Chart, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { CnpgCluster } from '../lib/cluster/cluster';
 import { PodAntiAffinity } from '../lib/cluster/cluster-options';
-import { PGBOUNCER_ALLOWED_PARAMETERS, Pooler, PoolerProps, PoolerType, PoolMode } from '../lib/cluster/pooler';
+import { Pooler, PoolerProps, PoolerType, PoolMode } from '../lib/cluster/pooler';
+import { PGBOUNCER_ALLOWED_PARAMETERS } from '../lib/rules/pgbouncer';
 import { findObject, synthChart, synthError, testChart } from './support/synth';
 
 function setup(overrides: Partial<PoolerProps> = {}): { chart: Chart; pooler: Pooler; cluster: CnpgCluster } {

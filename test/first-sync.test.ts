@@ -89,7 +89,9 @@ describe('today\'s dist/ converges on an empty cluster', () => {
   });
 
   test('the Sealed Secrets chart comes from bitnami.github.io; each operator is installed once, by the Kubernetes cluster', () => {
-    const apps = [...now.values()].flat().filter((o) => o.kind === 'Application' && o.spec.source.chart);
+    // (The dr Kubernetes cluster, where the default environment's DR replica runs, has its own set.)
+    const apps = [...now.entries()].filter(([folder]) => !folder.startsWith('dist/clusters/dr/')).flatMap(([, objects]) => objects)
+      .filter((o) => o.kind === 'Application' && o.spec.source.chart);
     expect(apps.map((a) => a.metadata.name).sort()).toEqual([
       'tutorial-operator-barman-cloud', 'tutorial-operator-cert-manager', 'tutorial-operator-cnpg', 'tutorial-operator-monitoring', 'tutorial-operator-sealed-secrets-controller',
     ]);
@@ -115,7 +117,9 @@ describe('today\'s dist/ converges on an empty cluster', () => {
     const database = now.get('dist/default/database')!;
     const wave = (kind: string) => Number(database.find((o) => o.kind === kind)!.metadata.annotations!['argocd.argoproj.io/sync-wave']);
     expect(wave('ScheduledBackup')).toBeGreaterThan(wave('Cluster'));
-    expect(now.get('dist/default/backup')!.map((o) => o.kind)).toEqual(['ObjectStore']);
+    // Its own store, and a read-only copy of the DR site's store (for failing back).
+    expect(now.get('dist/default/backup')!.map((o) => o.kind)).toEqual(['ObjectStore', 'ObjectStore']);
+    expect(now.get('dist/default/backup')!.some((o) => o.kind === 'ScheduledBackup')).toBe(false);
     const step = result.timeline.find((s) => s.applies.includes('ScheduledBackup data-infra/cnpg-ha-daily'))!;
     expect(step.applications.slice(-1)).toEqual(['default-database']);
   });
@@ -137,7 +141,7 @@ describe('today\'s dist/ converges on an empty cluster', () => {
   test('the committed timelines under docs/sync are what synth produces (run npm run synth)', () => {
     const plan = planAll(tempDir(), { updateChecks: false });
     const pages = plan.timelinePages();
-    expect([...pages.keys()]).toEqual(['README.md', 'cluster-tutorial.md', 'default.md', 'dev.md', 'warehouse.md']);
+    expect([...pages.keys()]).toEqual(['README.md', 'cluster-tutorial.md', 'default.md', 'dev.md', 'warehouse.md', 'cluster-dr.md', 'dr.md']);
     expect(fs.readdirSync(path.join(REPO_ROOT, 'docs', 'sync')).sort()).toEqual([...pages.keys()].sort());
     for (const [name, text] of pages) {
       const file = path.join(REPO_ROOT, 'docs', 'sync', name);

@@ -1,10 +1,10 @@
 /**
- * Proves lib/cluster/postgres-settings.ts against real PostgreSQL 16, 17 and 18 servers
+ * Proves lib/rules/postgres-settings.ts against real PostgreSQL 16, 17 and 18 servers
  * (test/support/real-postgres.ts; one server start per major, plus `postgres -C` runs for files that must fail).
  */
 import * as fs from 'fs';
 import * as os from 'os';
-import { PostgresSetting, PostgresSettings } from '../lib/cluster/postgres-settings';
+import { PostgresSetting, PostgresSettings } from '../lib/rules/postgres-settings';
 import { RealPostgres, checkConfigFile, checkConfigWithRealServer } from './support/real-postgres';
 
 jest.setTimeout(120_000);

@@ -10,7 +10,7 @@ import {
   strtod,
   strtol0,
   validConfName,
-} from '../lib/cluster/postgres-settings';
+} from '../lib/rules/postgres-settings';
 
 const pg18 = PostgresSettings.forMajor(18);
 const check = (name: string, value: string, loaded: string[] = [], major = 18) =>

@@ -4,11 +4,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CLUSTER_RULE_IDS, OTHER_KIND_RULES, renderRuleCatalogue, ruleAnchor, ruleCatalogue } from '../lib/cluster/admission';
+import { CLUSTER_RULE_IDS, OTHER_KIND_RULES, renderRuleCatalogue, ruleAnchor, ruleCatalogue } from '../lib/rules/admission';
 
 const ROOT = path.join(__dirname, '..');
 const DOC = path.join(ROOT, 'docs', 'rules.md');
-const ADMISSION = path.join(ROOT, 'lib', 'cluster', 'admission');
+const ADMISSION = path.join(ROOT, 'lib', 'rules', 'admission');
 
 describe('docs/rules.md', () => {
   test('is what `npm run gen:rules` writes (run it after changing a rule)', () => {

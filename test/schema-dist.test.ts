@@ -11,8 +11,8 @@ const environments = [...new Set(files.map((f) => f.split('/')[0]).filter((f) =>
 const kubernetesClusters = [...new Set(files.filter((f) => f.startsWith('clusters/')).map((f) => f.split('/')[1]))];
 
 test('dist/ holds the environments and the Kubernetes cluster they share', () => {
-  expect(environments).toEqual(['default', 'dev', 'warehouse']);
-  expect(kubernetesClusters).toEqual(['tutorial']);
+  expect(environments).toEqual(['default', 'dev', 'dr', 'warehouse']);
+  expect(kubernetesClusters).toEqual(['dr', 'tutorial']);
 });
 
 test.each(environments)('every object in dist/%s passes the schema test', (env) => {
@@ -21,10 +21,16 @@ test.each(environments)('every object in dist/%s passes the schema test', (env) 
   expect(validateYamlFiles(own).map((i) => `${i.path}: ${i.message}`)).toEqual([]);
 });
 
-// The three environments share one Kubernetes cluster (and one Argo CD): no object may be declared twice anywhere in
-// it, or two Argo CD applications would own, and fight over, it.
-test('every object of the Kubernetes cluster tutorial (its own folder and its environments\') passes the schema test, with no duplicates', () => {
-  const all = files.map((f) => path.join(DIST, f));
-  expect(all.filter((f) => f.includes('/clusters/tutorial/')).length).toBeGreaterThanOrEqual(3);
-  expect(validateYamlFiles(all).map((i) => `${i.path}: ${i.message}`)).toEqual([]);
+// Three environments share the Kubernetes cluster tutorial (one Argo CD); dr, the default environment's DR replica,
+// runs in its own. No object may be declared twice anywhere in one Kubernetes cluster, or two Argo CD applications
+// would own, and fight over, it.
+const MEMBERS: Record<string, string[]> = { tutorial: ['default', 'dev', 'warehouse'], dr: ['dr'] };
+test.each(Object.keys(MEMBERS))('every object of the Kubernetes cluster %s (its own folder and its environments\') passes the schema test, with no duplicates', (cluster) => {
+  const own = files.filter((f) => f.startsWith(`clusters/${cluster}/`) || MEMBERS[cluster].some((env) => f.startsWith(`${env}/`))).map((f) => path.join(DIST, f));
+  expect(own.filter((f) => f.includes(`/clusters/${cluster}/`)).length).toBeGreaterThanOrEqual(2);
+  expect(validateYamlFiles(own).map((i) => `${i.path}: ${i.message}`)).toEqual([]);
+});
+
+test('every environment belongs to exactly one Kubernetes cluster', () => {
+  expect(Object.values(MEMBERS).flat().sort()).toEqual([...environments].sort());
 });

@@ -6,7 +6,8 @@ import {
   CnpgCluster, CnpgClusterProps, ImageFlavour, PostgresImage, PrimaryUpdateMethod, Problems, ScheduledBackup,
 } from '../lib';
 import { synthComponents } from '../lib/core/synth';
-import { checkAppUpdates, checkClusterUpdate, checkObjectUpdate, GitRunner, parseAcknowledgements, PreviousManifests, spawnGit } from '../lib/core/update-checks';
+import { checkAppUpdates, GitRunner, parseAcknowledgements, PreviousManifests, spawnGit } from '../lib/core/update-checks';
+import { checkClusterUpdate, checkObjectUpdate } from '../lib/rules/changes';
 import { synthError, tempDir } from './support/synth';
 
 /**

@@ -200,13 +200,19 @@ export function planEnvironments(environments: readonly Environment[], options: 
 }
 
 /**
- * The way to synthesize environments: everything `planEnvironments` checks, then the component folders of every
- * environment and shared Kubernetes cluster, the Argo CD health checks (`argocd-cm.health-checks.yaml`) and the sync
- * timelines. Nothing is written when anything fails.
+ * The way to synthesize environments: everything `planEnvironments` checks, then — replacing the output folder — the
+ * component folders of every environment and shared Kubernetes cluster, the Argo CD health checks
+ * (`argocd-cm.health-checks.yaml`) and the sync timelines. Nothing is written (or removed) when anything fails.
  */
 export function synthEnvironments(environments: readonly Environment[], options: SynthEnvironmentsOptions = {}): SynthPlan {
   const plan = planEnvironments(environments, options);
   const outdir = resolvedOutdir(options);
+  // The output folder holds exactly this synth (as `cdk8s synth` leaves it): a removed environment or component
+  // leaves no stale folder behind for Argo CD to keep syncing. Only after every check passed: a failed synth keeps it.
+  for (const marker of ['cdk8s.yaml', 'package.json', '.git']) {
+    if (fs.existsSync(path.join(outdir, marker))) throw new Error(`refusing to replace ${path.resolve(outdir)}: it holds ${marker}, so it is a project, not an output folder; set outdir to a folder of its own (e.g. dist)`);
+  }
+  fs.rmSync(outdir, { recursive: true, force: true });
   plan.write();
   // Not under an environment folder, so no Argo CD application applies it: it is patched into argocd-cm once.
   fs.writeFileSync(path.join(outdir, 'argocd-cm.health-checks.yaml'), argocdConfigMapPatch());

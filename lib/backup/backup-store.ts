@@ -9,6 +9,7 @@ import { Problems } from '../core/problems';
 import { claimObjectName, nameFromId } from '../core/resource-names';
 import { IS3Credential } from '../secrets/credential-ref';
 import { resourceQuantities, toL1Quantities } from '../core/resources';
+import { CnpgResource, PropFields } from '../cluster/cnpg-resource';
 
 /** The CNPG-I name of the Barman Cloud plugin. */
 export const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';
@@ -232,8 +233,25 @@ const REGION = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const AWS_HOST = /(^|\.)amazonaws\.com(\.cn)?$/;
 const AWS_REGIONAL_HOST = /^s3[.-](?:dualstack\.)?([a-z]{2}(?:-gov)?-[a-z]+-\d+)\.amazonaws\.com(?:\.cn)?$/;
 
-/** Every BackupStore of an app, by the app's root construct (constructs never change their root). */
-const STORES = new WeakMap<IConstruct, BackupStore[]>();
+/** The WAL archives of an app by the location they write to, by the app's root (constructs never change their root). */
+const ARCHIVE_LOCATIONS = new WeakMap<IConstruct, Map<string, WalArchive[]>>();
+
+/** The props of `BackupStore` and the fields they render (admission problems are reported in these terms). */
+const BACKUP_STORE_PROP_FIELDS: PropFields = {
+  'metadata.name': 'storeName',
+  'metadata.namespace': 'namespace',
+  'spec.configuration.destinationPath': 'destinationPath',
+  'spec.configuration.endpointURL': 'endpointUrl',
+  'spec.configuration.endpointCA': 'endpointCa',
+  'spec.configuration.s3': 'credential',
+  'spec.configuration.wal.compression': 'walCompression',
+  'spec.configuration.wal.maxParallel': 'walMaxParallel',
+  'spec.configuration.data.compression': 'dataCompression',
+  'spec.configuration.data.jobs': 'dataJobs',
+  'spec.configuration.data.immediateCheckpoint': 'immediateCheckpoint',
+  'spec.retentionPolicy': 'retentionPolicy',
+  'spec.instanceSidecarConfiguration.resources': 'sidecarResources',
+};
 
 /**
  * A Barman Cloud plugin `ObjectStore` (`barmancloud.cnpg.io/v1`): an S3-compatible bucket path that clusters archive
@@ -248,7 +266,7 @@ const STORES = new WeakMap<IConstruct, BackupStore[]>();
  * store.archiveWal(cluster);
  * ```
  */
-export class BackupStore extends Construct {
+export class BackupStore extends CnpgResource {
   /** The WAL archive of a cluster, when a store's `archiveWal` wired it (never for a cluster declared elsewhere). */
   public static archiveOf(cluster: ICnpgCluster): WalArchive | undefined {
     return ARCHIVES.get(cluster);
@@ -277,7 +295,7 @@ export class BackupStore extends Construct {
   private readonly archives: WalArchive[] = [];
 
   public constructor(scope: Construct, id: string, props: BackupStoreProps) {
-    super(scope, id);
+    super(scope, id, BACKUP_STORE_PROP_FIELDS);
     this.props = props;
     this.storeName = props.storeName ?? nameFromId(id, { dots: true });
     this.namespace = props.namespace ?? Chart.of(this).namespace ?? '';
@@ -290,7 +308,6 @@ export class BackupStore extends Construct {
 
     this.validate();
     claimObjectName(this, { kind: 'barmancloud.cnpg.io/ObjectStore', namespace: this.namespace, name: this.storeName, field: 'storeName' });
-    STORES.set(this.node.root, [...(STORES.get(this.node.root) ?? []), this]);
     this.node.addValidation({ validate: () => this.validateArchives() });
 
     this.apiObject = new barman.ObjectStore(this, 'Resource', {
@@ -334,6 +351,11 @@ export class BackupStore extends Construct {
     });
     if (!previous) ARCHIVES.set(cluster, archive);
     this.archives.push(archive);
+    // Index the archive by where it writes, once, for the app-wide check (no walk of the app per store).
+    const byLocation = ARCHIVE_LOCATIONS.get(this.node.root) ?? new Map<string, WalArchive[]>();
+    ARCHIVE_LOCATIONS.set(this.node.root, byLocation);
+    const key = this.archiveLocation(serverName);
+    byLocation.set(key, [...(byLocation.get(key) ?? []), archive]);
     return archive;
   }
 
@@ -546,21 +568,20 @@ export class BackupStore extends Construct {
     }
   }
 
-  /** Two clusters archiving to the same server folder would corrupt each other's archive. */
+  /**
+   * Two clusters archiving to the same server folder would corrupt each other's archive. Each store reports the
+   * clusters that archive into one of its locations after another cluster did, from the app's index of archive
+   * locations (built as `archiveWal` is called): linear in the number of stores, never a walk of the app per store.
+   */
   private validateArchives(): string[] {
+    const byLocation = ARCHIVE_LOCATIONS.get(this.node.root);
+    if (!byLocation) return [];
     const errors: string[] = [];
-    // The stores of this app, registered at construction: walking the whole tree once per store would cost N² in an
-    // app of many tenants.
-    const stores = STORES.get(this.node.root) ?? [];
-    const seen = new Map<string, WalArchive>();
-    for (const store of stores) {
-      for (const a of store.archives) {
-        const key = store.archiveLocation(a.serverName);
-        const first = seen.get(key);
-        if (first && first.cluster !== a.cluster && store === this) {
-          errors.push(`archiveWal: the clusters ${first.cluster.node.path} and ${a.cluster.node.path} would both archive into ${this.destinationPath.replace(/\/+$/, '')}/${a.serverName} (got serverName "${a.serverName}"); give each cluster its own serverName`);
-        }
-        if (!first) seen.set(key, a);
+    for (const a of this.archives) {
+      const sharing = byLocation.get(this.archiveLocation(a.serverName)) ?? [];
+      const first = sharing[0];
+      if (first && first !== a && first.cluster !== a.cluster) {
+        errors.push(`archiveWal: the clusters ${first.cluster.node.path} and ${a.cluster.node.path} would both archive into ${this.destinationPath.replace(/\/+$/, '')}/${a.serverName} (got serverName "${a.serverName}"); give each cluster its own serverName`);
       }
     }
     return errors;

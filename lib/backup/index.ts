@@ -1,5 +1,4 @@
 export * from './backup-store';
-export * from './cron';
 export * from './scheduled-backup';
 export * from './on-demand-backup';
 export * from './backup-command';

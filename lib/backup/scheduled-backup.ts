@@ -6,7 +6,9 @@ import { isDns1123Subdomain } from '../core/k8s-syntax';
 import { Problems } from '../core/problems';
 import { claimObjectName, nameFromId } from '../core/resource-names';
 import { BARMAN_CLOUD_PLUGIN } from './backup-store';
-import { CRON_FIELD_NAMES, CRON_FIELD_ORDER, cronEverRuns, maxIntervalSeconds, parseCron } from './cron';
+import { maxIntervalSeconds } from '../rules/cron';
+import { scheduleProblem } from '../rules/schedule';
+import { CnpgResource, PropFields } from '../cluster/cnpg-resource';
 
 /** Which Kubernetes object owns the `Backup` objects a `ScheduledBackup` creates (`spec.backupOwnerReference`). */
 export enum BackupOwnerReference {
@@ -75,32 +77,15 @@ export interface ScheduledBackupProps {
   readonly labels?: Record<string, string>;
 }
 
-/**
- * Why a schedule is rejected, or undefined when it is fine for a ScheduledBackup: anything `cron.Parse` rejects,
- * plus five-field schedules (which CloudNativePG only warns about), schedules that never run, and things the
- * parser silently reinterprets.
- */
-export function scheduleProblem(schedule: string): { message: string; fix: string } | undefined {
-  const parsed = parseCron(schedule);
-  const fix = `write six fields, seconds first (${CRON_FIELD_ORDER}), e.g. "0 0 2 * * *" for daily at 02:00 UTC, or a descriptor such as "@daily"`;
-  if (!parsed.ok) return { message: parsed.error, fix };
-  if (parsed.fieldCount === 5) {
-    const fields = schedule.trim().split(/\s+/);
-    const readAs = fields.map((f, i) => `${CRON_FIELD_NAMES[i]}=${f}`).join(' ');
-    return {
-      message: 'has 5 fields, but CloudNativePG schedules have 6 with seconds first; '
-        + `a five-field schedule is shifted by one field and read as ${readAs} (day-of-week=*), which runs far more often than intended`,
-      fix: `prepend the seconds: "0 ${fields.join(' ')}"`,
-    };
-  }
-  if (parsed.quirks.length > 0) {
-    return { message: `${parsed.quirks.join('; ')}`, fix };
-  }
-  if (!cronEverRuns(parsed.schedule)) {
-    return { message: 'never runs (no day matches, e.g. February 30)', fix };
-  }
-  return undefined;
-}
+/** The props of `ScheduledBackup` and the fields they render (admission problems are reported in these terms). */
+const SCHEDULED_BACKUP_PROP_FIELDS: PropFields = {
+  'metadata.name': 'name',
+  'spec.schedule': 'schedule',
+  'spec.backupOwnerReference': 'backupOwnerReference',
+  'spec.target': 'target',
+  'spec.immediate': 'immediate',
+  'spec.suspend': 'suspend',
+};
 
 /**
  * A CloudNativePG `ScheduledBackup` (`postgresql.cnpg.io/v1`) taking base backups with the Barman Cloud plugin.
@@ -109,7 +94,7 @@ export function scheduleProblem(schedule: string): { message: string; fix: strin
  * `barmanObjectStore`. The schedule is validated at synth like the operator does, and more strictly: five-field
  * cron lines (which the operator accepts with a warning but reads shifted by one field) are errors.
  */
-export class ScheduledBackup extends Construct {
+export class ScheduledBackup extends CnpgResource {
   /** `metadata.name` of the ScheduledBackup. */
   public readonly name: string;
   /** Namespace (the cluster's). */
@@ -124,7 +109,7 @@ export class ScheduledBackup extends Construct {
   private readonly props: ScheduledBackupProps;
 
   public constructor(scope: Construct, id: string, props: ScheduledBackupProps) {
-    super(scope, id);
+    super(scope, id, SCHEDULED_BACKUP_PROP_FIELDS);
     this.props = props;
     this.cluster = props.cluster;
     this.name = props.name ?? `${props.cluster.clusterName}-${nameFromId(id, { dots: true })}`;

@@ -10,9 +10,9 @@ import { CnpgClusterAttributes, ICnpgCluster } from './cluster-ref';
 import {
   PodAntiAffinity, PrimaryUpdateMethod, PrimaryUpdateStrategy, SynchronousReplication,
 } from './cluster-options';
-import { validateAdmission } from './admission';
+import { CnpgResource, PropFields } from './cnpg-resource';
 import { acknowledgeBreakingChanges } from '../core/update-checks';
-import { hbaMethod, TLS_ONLY_PG_HBA } from './pg-hba';
+import { TLS_ONLY_PG_HBA } from '../rules/pg-hba';
 import { PostgresImage } from './postgres-image';
 import { ExternalCluster } from './external-cluster';
 import { ImageCatalogSelection } from './image-catalog';
@@ -34,6 +34,22 @@ export interface ClusterBootstrapConfig {
  */
 export interface IClusterBootstrap {
   bind(cluster: CnpgCluster): ClusterBootstrapConfig;
+}
+
+/** What a replica topology contributes to a cluster's spec (`spec.replica` and the `externalClusters` it names). */
+export interface ClusterReplicaConfig {
+  /** `spec.replica`. */
+  readonly replica: cnpg.ClusterSpecReplica;
+  /** Entries of `spec.externalClusters` the topology needs besides the bootstrap's (never one of the same name). */
+  readonly externalClusters?: cnpg.ClusterSpecExternalClusters[];
+}
+
+/**
+ * Makes a cluster part of a replica topology (a replica cluster, or a member of a distributed topology such as
+ * `DisasterRecovery`). `bind` is called once, after the bootstrap, when the cluster is constructed.
+ */
+export interface IClusterReplica {
+  bind(cluster: CnpgCluster): ClusterReplicaConfig;
 }
 
 /** A CNPG-I plugin entry of a cluster (`spec.plugins[]`). */
@@ -160,6 +176,11 @@ export interface CnpgClusterProps {
    */
   readonly bootstrap?: IClusterBootstrap;
   /**
+   * Replica cluster or distributed topology membership (`spec.replica`, e.g. `DisasterRecovery.member(...)`).
+   * @default - not a replica cluster
+   */
+  readonly replica?: IClusterReplica;
+  /**
    * Credential of the `postgres` superuser. Superuser access over the network is enabled only when this is given.
    * @default - superuser access disabled
    */
@@ -265,7 +286,7 @@ class ImportedCnpgCluster extends Construct implements ICnpgCluster {
  *
  * @stateful Deleting the Cluster deletes its volumes.
  */
-export class CnpgCluster extends Construct implements ICnpgCluster {
+export class CnpgCluster extends CnpgResource implements ICnpgCluster {
   /**
    * A cluster this app does not declare (another app's, another team's), for the constructs that only need its names:
    * monitoring, poolers, tunnels, network policies, scheduled backups. Emits nothing.
@@ -308,6 +329,7 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
 
   private readonly props: CnpgClusterProps;
   private readonly bootstrapConfig: ClusterBootstrapConfig;
+  private readonly replicaConfig?: ClusterReplicaConfig;
   private readonly plugins: cnpg.ClusterSpecPlugins[] = [];
   private readonly monitoringQueries: { name: string; key: string }[] = [];
   private readonly managedRoles: ManagedRole[] = [];
@@ -316,7 +338,7 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
   private readonly addedExternalClusters: ExternalCluster[] = [];
 
   public constructor(scope: Construct, id: string, props: CnpgClusterProps) {
-    super(scope, id);
+    super(scope, id, CLUSTER_PROP_FIELDS);
     this.props = props;
     this.clusterName = props.clusterName ?? nameFromId(id);
     this.namespace = props.namespace ?? Chart.of(this).namespace ?? '';
@@ -348,12 +370,12 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
       },
     };
 
+    this.replicaConfig = props.replica?.bind(this);
+
     this.apiObject = new cnpg.Cluster(this, 'Resource', {
       metadata: { name: this.clusterName, namespace: this.namespace, labels: props.labels },
       spec: Lazy.any({ produce: () => this.renderSpec() }) as unknown as cnpg.ClusterSpec,
     });
-    // CloudNativePG's admission rules on the rendered object, escape hatches included (lib/cluster/admission).
-    validateAdmission(this, this.apiObject);
     if (props.acknowledgeBreakingChanges) acknowledgeBreakingChanges(this, props.acknowledgeBreakingChanges);
   }
 
@@ -458,7 +480,11 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
 
   /** Names of every `spec.externalClusters[]` entry (the bootstrap's and the added ones). */
   public get externalClusterNames(): string[] {
-    return [...(this.bootstrapConfig?.externalClusters ?? []).map((e) => e.name), ...this.addedExternalClusters.map((e) => e.name)];
+    return [
+      ...(this.bootstrapConfig?.externalClusters ?? []).map((e) => e.name),
+      ...(this.replicaConfig?.externalClusters ?? []).map((e) => e.name),
+      ...this.addedExternalClusters.map((e) => e.name),
+    ];
   }
 
   /** The `postgresql.conf` parameters as rendered: names sorted, values as strings. */
@@ -505,20 +531,16 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
     } else if (!isDns1123Label(this.namespace)) {
       problems.error({ field: 'namespace', message: 'must be a DNS-1123 label', value: this.namespace, fix: 'use lower-case letters, digits and \'-\'' });
     }
-    if (!Number.isInteger(this.instances) || this.instances < 1) {
-      problems.error({ field: 'instances', message: 'must be a whole number of at least 1', value: this.instances, fix: 'use 3 for high availability (1 primary + 2 replicas), 1 for development' });
-    }
     for (const message of this.image.problems()) {
       problems.error({ field: 'image', message, value: this.image.imageName, fix: "use PostgresImage.of('MAJOR.MINOR', { flavour }) such as PostgresImage.of('16.14')" });
     }
     if (p.imageCatalog) {
       if (p.image) {
+        // both props: only the catalog is rendered, so the webhook never sees the conflict (library policy)
         problems.error({ field: 'imageCatalog', message: 'image and imageCatalog are mutually exclusive (imageName and imageCatalogRef)', fix: 'set one of them' });
       }
       for (const x of p.imageCatalog.problems(this.namespace)) problems.error(x);
     }
-    this.validateQuantity('storageSize', storageQuantity(p.storageSize), true);
-    this.validateQuantity('walStorageSize', storageQuantity(p.walStorageSize), false);
     this.validateWalVolume();
     for (const [field, value] of [['storageClass', p.storageClass], ['walStorageClass', p.walStorageClass]] as const) {
       if (value !== undefined && (typeof value !== 'string' || !isDns1123Subdomain(value))) {
@@ -534,38 +556,6 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
     }
     this.validateParameters();
     this.validateCredentials();
-    for (const line of p.pgHba ?? []) {
-      if (hbaMethod(line) === 'md5') {
-        problems.warn({
-          field: 'pgHba',
-          message: 'md5 is deprecated; scram-sha-256 has been the default password method since PostgreSQL 14',
-          value: line,
-          fix: 'use scram-sha-256',
-        });
-      }
-    }
-    if (p.primaryUpdateStrategy === PrimaryUpdateStrategy.SUPERVISED && this.instances === 1) {
-      problems.error({ field: 'primaryUpdateStrategy', message: 'supervised updates are not allowed with a single instance', value: 'supervised', fix: 'use PrimaryUpdateStrategy.UNSUPERVISED or add instances' });
-    }
-    const sync = p.synchronousReplication;
-    if (sync && (!Number.isInteger(sync.number) || sync.number < 1 || sync.number >= this.instances)) {
-      problems.error({
-        field: 'synchronousReplication.number',
-        message: `must be at least 1 and less than the number of instances (${this.instances})`,
-        value: sync.number,
-        fix: 'use 1 with three instances',
-      });
-    }
-  }
-
-  private validateQuantity(field: string, value: string | undefined, required: boolean): void {
-    if (value === undefined) {
-      if (required) Problems.of(this).error({ field, message: 'is required: a cluster always needs a storage size', fix: 'set it, e.g. "40Gi"' });
-      return;
-    }
-    if (!isQuantity(value)) {
-      Problems.of(this).error({ field, message: 'is not a Kubernetes quantity', value, fix: 'use a value such as "40Gi"' });
-    }
   }
 
   /**
@@ -680,14 +670,49 @@ export class CnpgCluster extends Construct implements ICnpgCluster {
       managed: this.managedRoles.length > 0 ? { roles: this.managedRoles.map((r) => r.render()) } : undefined,
       replicationSlots: { highAvailability: { enabled: p.haReplicationSlots ?? true } },
       bootstrap: this.bootstrapConfig.bootstrap,
-      externalClusters: this.bootstrapConfig.externalClusters?.length || this.addedExternalClusters.length
-        ? [...(this.bootstrapConfig.externalClusters ?? []), ...this.addedExternalClusters.map((e) => e.render(this.namespace))]
+      externalClusters: this.bootstrapConfig.externalClusters?.length || this.replicaConfig?.externalClusters?.length || this.addedExternalClusters.length
+        ? [...(this.bootstrapConfig.externalClusters ?? []), ...(this.replicaConfig?.externalClusters ?? []), ...this.addedExternalClusters.map((e) => e.render(this.namespace))]
         : undefined,
+      replica: this.replicaConfig?.replica,
       plugins: this.plugins.length > 0 ? this.plugins : undefined,
       monitoring: this.monitoringQueries.length > 0 ? { customQueriesConfigMap: [...this.monitoringQueries] } : undefined,
     };
   }
 }
+
+/**
+ * The props of `CnpgCluster` and the Cluster fields they render: admission problems are reported in these terms
+ * (`CnpgResource`).
+ */
+const CLUSTER_PROP_FIELDS: PropFields = {
+  'metadata.name': 'clusterName',
+  'metadata.namespace': 'namespace',
+  'spec.instances': 'instances',
+  'spec.imageName': 'image',
+  'spec.imageCatalogRef': 'imageCatalog',
+  'spec.primaryUpdateStrategy': 'primaryUpdateStrategy',
+  'spec.primaryUpdateMethod': 'primaryUpdateMethod',
+  'spec.enablePDB': 'enablePdb',
+  'spec.superuserSecret': 'superuserCredential',
+  'spec.storage': 'storageSize',
+  'spec.storage.storageClass': 'storageClass',
+  'spec.walStorage': 'walStorageSize',
+  'spec.walStorage.storageClass': 'walStorageClass',
+  'spec.resources': 'resources',
+  'spec.affinity': 'podAntiAffinity',
+  'spec.postgresql.parameters.*': 'parameters.*',
+  'spec.postgresql.pg_hba': 'pgHba',
+  'spec.postgresql.synchronous': 'synchronousReplication',
+  'spec.postgresql.synchronous.number': 'synchronousReplication.number',
+  'spec.postgresql.shared_preload_libraries': 'postgresql.shared_preload_libraries',
+  'spec.postgresql.extensions': 'postgresql.extensions',
+  'spec.managed.roles': 'managed.roles',
+  'spec.replicationSlots.highAvailability': 'haReplicationSlots',
+  'spec.bootstrap.initdb.database': 'database',
+  'spec.bootstrap.initdb.owner': 'ownerCredential',
+  'spec.bootstrap.initdb.import': 'bootstrap.initdb.import',
+  'spec.externalClusters': 'externalClusters',
+};
 
 /** The `pgHba` lines, with the TLS-only reject line last unless the user opted out. */
 function renderPgHba(lines: string[] | undefined, rejectNonTls: boolean): string[] {

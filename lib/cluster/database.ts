@@ -6,7 +6,7 @@ import { formatProblem, Problem, Problems } from '../core/problems';
 import { claimObjectName, namePartFromIdentifier } from '../core/resource-names';
 import type { CnpgCluster } from './cluster';
 import { contribExtensions, LIBRARY_ONLY, PRELOAD_REQUIRED } from './contrib-extensions';
-import { validateAdmission } from './admission';
+import { CnpgResource, PropFields } from './cnpg-resource';
 
 /** Whether an object must exist (`ensure`). */
 export enum ObjectEnsure {
@@ -129,6 +129,20 @@ export interface CnpgDatabaseProps {
 const RESERVED_DATABASES = ['postgres', 'template0', 'template1'];
 const DATABASES = new WeakMap<CnpgCluster, Map<string, string>>();
 
+/** The props of `CnpgDatabase` and the fields they render (admission problems are reported in these terms). */
+const DATABASE_PROP_FIELDS: PropFields = {
+  'metadata.name': 'resourceName',
+  'spec.name': 'databaseName',
+  'spec.owner': 'owner',
+  'spec.connectionLimit': 'connectionLimit',
+  'spec.encoding': 'encoding',
+  'spec.locale': 'locale',
+  'spec.extensions': 'extensions',
+  'spec.schemas': 'schemas',
+  'spec.ensure': 'ensure',
+  'spec.databaseReclaimPolicy': 'reclaimPolicy',
+};
+
 /**
  * A database managed declaratively (`postgresql.cnpg.io/v1` `Database`): its owner, extensions and schemas, created
  * and kept in shape by the operator. `databaseReclaimPolicy` is `retain` unless asked otherwise, so deleting the
@@ -138,7 +152,7 @@ const DATABASES = new WeakMap<CnpgCluster, Map<string, string>>();
  * the fix), library-only modules (auto_explain, pg_failover_slots) are refused, names are unique per database and
  * databases are unique per cluster.
  */
-export class CnpgDatabase extends Construct {
+export class CnpgDatabase extends CnpgResource {
   /** The database's name in PostgreSQL. */
   public readonly databaseName: string;
   /** The owning role. */
@@ -153,7 +167,7 @@ export class CnpgDatabase extends Construct {
   public readonly apiObject: ApiObject;
 
   public constructor(scope: Construct, id: string, props: CnpgDatabaseProps) {
-    super(scope, id);
+    super(scope, id, DATABASE_PROP_FIELDS);
     const cluster = props.cluster;
     this.cluster = cluster;
     this.databaseName = props.databaseName;
@@ -197,7 +211,6 @@ export class CnpgDatabase extends Construct {
       },
     });
     // The webhook's rules for this kind, on the rendered object (escape hatches included).
-    validateAdmission(this, this.apiObject);
   }
 
   private validate(props: CnpgDatabaseProps, extensions: DatabaseExtensionOptions[], schemas: DatabaseSchemaOptions[]): void {

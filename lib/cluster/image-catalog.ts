@@ -4,7 +4,7 @@ import * as cnpg from '../../imports/postgresql.cnpg.io';
 import { isDns1123Subdomain } from '../core/k8s-syntax';
 import { Problem, Problems } from '../core/problems';
 import { ImageFlavour, PostgresImage } from './postgres-image';
-import { validateAdmission } from './admission';
+import { CnpgResource, PropFields } from './cnpg-resource';
 
 /** The API group of CloudNativePG's catalogs (`imageCatalogRef.apiGroup`). */
 export const CNPG_API_GROUP = 'postgresql.cnpg.io';
@@ -166,6 +166,13 @@ export interface CnpgImageCatalogProps {
   readonly labels?: Record<string, string>;
 }
 
+/** The props of `CnpgImageCatalog` and the fields they render (admission problems are reported in these terms). */
+const IMAGE_CATALOG_PROP_FIELDS: PropFields = {
+  'metadata.name': 'catalogName',
+  'metadata.namespace': 'namespace',
+  'spec.images': 'images',
+};
+
 /**
  * An `ImageCatalog` or `ClusterImageCatalog` (`postgresql.cnpg.io/v1`): the image of each PostgreSQL major, in one
  * place. Clusters select a major (`imageCatalog: catalog.select(18)`) instead of naming an image.
@@ -175,7 +182,7 @@ export interface CnpgImageCatalogProps {
  * - A **major upgrade** of one cluster: select a higher major (only to 16 or newer; never lower). See
  *   docs/drills/major-upgrade.md.
  */
-export class CnpgImageCatalog extends Construct implements IImageCatalog {
+export class CnpgImageCatalog extends CnpgResource implements IImageCatalog {
   public readonly catalogName: string;
   public readonly kind: ImageCatalogKind;
   public readonly namespace?: string;
@@ -187,7 +194,7 @@ export class CnpgImageCatalog extends Construct implements IImageCatalog {
   private readonly images: readonly PostgresImage[];
 
   public constructor(scope: Construct, id: string, props: CnpgImageCatalogProps) {
-    super(scope, id);
+    super(scope, id, IMAGE_CATALOG_PROP_FIELDS);
     this.catalogName = props.catalogName ?? id;
     this.kind = props.clusterWide ? ImageCatalogKind.CLUSTER_WIDE : ImageCatalogKind.NAMESPACED;
     const chartNamespace = Chart.of(this).namespace;
@@ -201,7 +208,6 @@ export class CnpgImageCatalog extends Construct implements IImageCatalog {
     this.apiObject = props.clusterWide
       ? new cnpg.ClusterImageCatalog(this, 'Resource', { metadata, spec })
       : new cnpg.ImageCatalog(this, 'Resource', { metadata, spec });
-    validateAdmission(this, this.apiObject);
   }
 
   /** Selects a major of this catalog for a cluster's `imageCatalog` prop. */

@@ -8,7 +8,8 @@ import { claimObjectName } from '../core/resource-names';
 import { PodMonitor } from '../monitoring/pod-monitor';
 import { ICnpgCluster } from './cluster-ref';
 import { PodAntiAffinity } from './cluster-options';
-import { validateAdmission } from './admission';
+import { CnpgResource, PropFields } from './cnpg-resource';
+import { PGBOUNCER_ALLOWED_PARAMETERS } from '../rules/pgbouncer';
 import { resourceQuantities, toL1Quantities } from '../core/resources';
 
 /** Which of the cluster's Services a Pooler forwards to (`spec.type`). */
@@ -35,24 +36,6 @@ export enum PoolMode {
    */
   TRANSACTION = 'transaction',
 }
-
-/**
- * The PgBouncer parameters CloudNativePG 1.30 lets a Pooler set (`AllowedPgbouncerGenericConfigurationParameters`);
- * the admission webhook rejects any other key with "Invalid or reserved parameter".
- */
-export const PGBOUNCER_ALLOWED_PARAMETERS: readonly string[] = [
-  'application_name_add_host', 'auth_type', 'autodb_idle_timeout', 'cancel_wait_timeout', 'client_idle_timeout',
-  'client_login_timeout', 'client_tls_ciphers', 'client_tls_sslmode', 'client_tls13_ciphers', 'default_pool_size',
-  'disable_pqexec', 'dns_max_ttl', 'dns_nxdomain_ttl', 'idle_transaction_timeout', 'ignore_startup_parameters',
-  'listen_backlog', 'log_connections', 'log_disconnections', 'log_pooler_errors', 'log_stats', 'max_client_conn',
-  'max_db_connections', 'max_packet_size', 'max_prepared_statements', 'max_user_connections', 'min_pool_size', 'pkt_buf',
-  'query_timeout', 'query_wait_timeout', 'reserve_pool_size', 'reserve_pool_timeout', 'sbuf_loopcnt', 'server_check_delay',
-  'server_check_query', 'server_connect_timeout', 'server_fast_close', 'server_idle_timeout', 'server_lifetime',
-  'server_login_retry', 'server_reset_query', 'server_reset_query_always', 'server_round_robin', 'server_tls_ciphers',
-  'server_tls13_ciphers', 'server_tls_protocols', 'server_tls_sslmode', 'stats_period', 'suspend_timeout', 'tcp_defer_accept',
-  'tcp_socket_buffer', 'tcp_keepalive', 'tcp_keepcnt', 'tcp_keepidle', 'tcp_keepintvl', 'tcp_user_timeout',
-  'track_extra_parameters', 'verbose',
-];
 
 const ALLOWED = new Set(PGBOUNCER_ALLOWED_PARAMETERS);
 
@@ -119,12 +102,24 @@ export interface PoolerProps {
   readonly monitoring?: boolean | PoolerMonitoringOptions;
 }
 
+/** The props of `Pooler` and the fields they render (admission problems are reported in these terms). */
+const POOLER_PROP_FIELDS: PropFields = {
+  'metadata.name': 'name',
+  'spec.type': 'type',
+  'spec.instances': 'instances',
+  'spec.pgbouncer.poolMode': 'poolMode',
+  'spec.pgbouncer.parameters.*': 'parameters.*',
+  'spec.template.spec.containers[i].resources': 'resources',
+  'spec.template.spec.affinity': 'podAntiAffinity',
+  'spec.monitoring': 'monitoring',
+};
+
 /**
  * A CloudNativePG `Pooler` (`postgresql.cnpg.io/v1`): PgBouncer in front of one of the cluster's Services, with the
  * operator's automatic authentication integration. Defaults: two pods preferring different nodes, session pooling,
  * requests and limits, and a PodMonitor.
  */
-export class Pooler extends Construct {
+export class Pooler extends CnpgResource {
   /** `metadata.name` of the Pooler. */
   public readonly poolerName: string;
   /** The Service applications connect to (named like the Pooler). */
@@ -151,7 +146,7 @@ export class Pooler extends Construct {
   public readonly apiObject: ApiObject;
 
   public constructor(scope: Construct, id: string, props: PoolerProps) {
-    super(scope, id);
+    super(scope, id, POOLER_PROP_FIELDS);
     const cluster = props.cluster;
     this.type = props.type ?? PoolerType.RW;
     this.poolerName = props.name ?? `${cluster.clusterName}-pooler-${this.type}`;
@@ -200,7 +195,6 @@ export class Pooler extends Construct {
       },
     });
     // The webhook's rules for this kind, on the rendered object (escape hatches included).
-    validateAdmission(this, this.apiObject);
 
     if (props.monitoring !== false) {
       const options = typeof props.monitoring === 'object' ? props.monitoring : {};

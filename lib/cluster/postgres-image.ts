@@ -1,6 +1,6 @@
 import { IMAGE_PINS } from '../core/pins';
 
-import { isVersionError, versionFromTag } from './admission/image-reference';
+import { isVersionError, versionFromTag } from '../rules/image-reference';
 
 /**
  * The contents of a CloudNativePG operand image (`postgres-containers` TYPE).

@@ -78,6 +78,16 @@ export class Problems {
     return ok;
   }
 
+  /** The fields of the errors recorded so far (props or manifest fields). */
+  public get errorFields(): string[] {
+    return this.errors.map((p) => p.field);
+  }
+
+  /** The fields of the warnings recorded so far. */
+  public get warningFields(): string[] {
+    return this[WARNINGS].map((p) => p.field);
+  }
+
   /** The errors recorded so far (formatted). */
   public get errorMessages(): string[] {
     return this.errors.map(formatProblem);

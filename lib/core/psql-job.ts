@@ -1,13 +1,20 @@
 import { k8s } from 'cdk8s-plus-28';
-import type { CnpgCluster } from '../cluster/cluster';
 
 /** The uid/gid of the `postgres` user in CloudNativePG's images. */
 export const POSTGRES_UID = 26;
 
+/** What `psqlPodSpec` reads of a cluster (a `CnpgCluster` is one). */
+export interface PsqlTarget {
+  readonly image: { readonly imageName: string };
+  readonly rwServiceName: string;
+  readonly databaseName: string;
+  readonly caSecretName: string;
+}
+
 /** Options of `psqlPodSpec`. */
 export interface PsqlPodOptions {
   /** The cluster to connect to (its `-rw` Service, database, image and CA Secret). */
-  readonly cluster: CnpgCluster;
+  readonly cluster: PsqlTarget;
   /** The basic-auth Secret to log in with (keys `username` and `password`). */
   readonly credentialSecretName: string;
   /** The container name. */

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Problems } from './problems';
+import { rendered, renderSession } from './render';
 
 /** Options of `synthComponents`. */
 export interface SynthComponentsOptions {
@@ -77,6 +78,11 @@ export interface RenderedComponent {
  * Charts without objects are left out (they write no folder).
  */
 export function renderComponents(app: App, options: SynthComponentsOptions = {}): RenderedComponent[] {
+  // One render of each object, shared by the validations that read rendered objects and by the writers.
+  return renderSession(() => validateAndRender(app, options));
+}
+
+function validateAndRender(app: App, options: SynthComponentsOptions): RenderedComponent[] {
   const charts = app.node.findAll().filter((c): c is Chart => Chart.isChart(c));
   const seen = new Map<string, Chart>();
   for (const chart of charts) {
@@ -110,7 +116,7 @@ export function renderComponents(app: App, options: SynthComponentsOptions = {})
 function renderChart(chart: Chart): any[] {
   return new DependencyGraph(chart.node).topology()
     .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
-    .map((o) => o.toJson());
+    .map((o) => rendered(o));
 }
 
 /** Writes rendered components under `outdir`; returns the files written, relative to it, sorted. */

@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { Problems } from '../core/problems';
 import { isQuantity, parseQuantity } from '../core/k8s-syntax';
+import { rendered } from '../core/render';
 
 /** What the pods of a namespace request, in base units (cores, bytes). */
 export interface NamespaceFootprint {
@@ -96,7 +97,7 @@ export class NamespaceGuardrails extends Construct {
     const own = new Set<IConstruct>(this.node.findAll());
     const objects = this.props.workloads.flatMap((w) => w.node.findAll())
       .filter((c): c is ApiObject => c instanceof ApiObject && !own.has(c))
-      .map((o) => o.toJson())
+      .map((o) => rendered(o))
       .filter((o) => (o.metadata?.namespace ?? this.namespace) === this.namespace);
     return footprintOf(objects, this.defaults);
   }

@@ -120,10 +120,13 @@ export function planFirstSync(environments: readonly PlannedEnvironment[], outdi
   const timelines: PlannedTimeline[] = [];
   for (const [declaration, members] of groups) {
     const platforms = members.flatMap((env) => env.platforms.map((platform) => ({ env, platform })));
+    // Which platform owns which database namespace, once: a lookup per dependency, never a scan of every platform.
+    const byNamespace = new Map<string, PostgresPlatform[]>();
+    for (const { platform } of platforms) byNamespace.set(platform.databaseNamespace, [...(byNamespace.get(platform.databaseNamespace) ?? []), platform]);
     const roots: EnvironmentRoot[] = platforms.map(({ env, platform }) => ({
       application: platform.rootApplicationName,
       path: `${DIST}/${env.name}/${platform.argocdFolder}`,
-      dependsOn: dependenciesOf(platform, platforms.map((p) => p.platform)),
+      dependsOn: dependenciesOf(platform, byNamespace, componentsByFolder(rendered.get(env.name)!)),
     }));
     const clusterPath = `${DIST}/clusters/${declaration.name}`;
     const { app } = kubernetesClusterApp(path.join(outdir, 'clusters', declaration.name), { ...declaration, environments: roots, distPath: clusterPath });
@@ -202,17 +205,29 @@ function sharedClusters(environments: readonly PlannedEnvironment[]): Map<Kubern
  * The root applications of the same Kubernetes cluster a platform needs first: those of the platforms that own the
  * in-cluster Services its Clusters' external clusters connect to (a subscription's publisher, `<cluster>-rw.<ns>.svc`).
  */
-function dependenciesOf(platform: PostgresPlatform, all: readonly PostgresPlatform[]): string[] {
+function dependenciesOf(platform: PostgresPlatform, byNamespace: ReadonlyMap<string, readonly PostgresPlatform[]>, components: ReadonlyMap<string, RenderedComponent>): string[] {
   const namespaces = new Set<string>();
-  for (const c of platform.node.findAll()) {
-    const obj = c as { apiVersion?: string; kind?: string; toJson?: () => Manifest };
-    if (obj.kind !== 'Cluster' || obj.apiVersion !== 'postgresql.cnpg.io/v1' || typeof obj.toJson !== 'function') continue;
-    for (const e of obj.toJson().spec?.externalClusters ?? []) {
-      const m = /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(e.connectionParameters?.host ?? '');
-      if (m) namespaces.add(m[1]);
+  for (const chart of platform.charts.values()) {
+    for (const obj of (components.get(chart.node.id)?.objects ?? []) as Manifest[]) {
+      if (obj.kind !== 'Cluster' || obj.apiVersion !== 'postgresql.cnpg.io/v1') continue;
+      for (const e of obj.spec?.externalClusters ?? []) {
+        const m = /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(e.connectionParameters?.host ?? '');
+        if (m) namespaces.add(m[1]);
+      }
     }
   }
-  return all.filter((other) => other !== platform && namespaces.has(other.databaseNamespace)).map((other) => other.rootApplicationName);
+  return [...namespaces].flatMap((ns) => byNamespace.get(ns) ?? []).filter((other) => other !== platform).map((other) => other.rootApplicationName);
+}
+
+/** An app's rendered components by folder (computed once per app). */
+const COMPONENTS_BY_FOLDER = new WeakMap<RenderedApp, Map<string, RenderedComponent>>();
+function componentsByFolder(app: RenderedApp): Map<string, RenderedComponent> {
+  let map = COMPONENTS_BY_FOLDER.get(app);
+  if (!map) {
+    map = new Map(app.components.map((c) => [c.folder, c]));
+    COMPONENTS_BY_FOLDER.set(app, map);
+  }
+  return map;
 }
 
 /** An environment's folders in the order a human applies them without Argo CD (by the wave of their contents). */

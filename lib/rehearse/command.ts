@@ -2,12 +2,13 @@
  * `npm run rehearse -- --env default`: the backup rehearsal as a command. bin/rehearse.ts wires the real process,
  * environments and signals to `runRehearseCommand`.
  */
+import type { SealedStore } from '../secrets/sealed-store';
 import * as fs from 'fs';
 import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { commandFor } from '../core/commands';
-import { PostgresPlatform } from '../platform';
 import { inputsFromConstructs, RehearsalError, RehearsalInputs } from './manifests';
+import { drRehearsalInputs, runDrRehearsal } from './dr-rehearsal';
 import { runRehearsal } from './rehearsal';
 
 export const REHEARSE_USAGE = `Usage: npm run rehearse -- [--env <name>] [--cluster <name>] [--timeout <seconds>] [--real-endpoint] [--no-pooler]
@@ -27,10 +28,21 @@ PgBouncer configuration is loaded by a real pgbouncer and a query goes through i
                       (AWS_SESSION_TOKEN, AWS_DEFAULT_REGION, AWS_CA_BUNDLE); writes only below
                       <destinationPath>/<serverName>-rehearsal-<time>/ and removes it afterwards
   --no-pooler         skip the pooler check
+  --dr <replica env>  the disaster-recovery rehearsal instead: --env is the primary site, <replica env> its
+                      replica site (one DisasterRecovery topology); the replica replays the primary's
+                      archive through its read-only ObjectStore copy, the primary is lost, the replica is
+                      promoted; prints the WAL replay lag and the data loss (docs/drills/dr-failover.md)
   --help              this text
 
 Needs: apt-get install barman-cli-cloud pgbouncer. See docs/rehearse.md.
 Exit status: 0 passed, 1 failed, 2 usage error.`;
+
+
+/** What the rehearsal reads of an environment's `PostgresPlatform` (commands sit above the platform layer). */
+export interface RehearsedPlatform {
+  readonly cluster: { readonly clusterName: string };
+  readonly sealedValues: { readonly store: SealedStore; readonly storePath: string };
+}
 
 /** The usage, naming the command this project has (`npm run rehearse --` here, `npx cdk8s-cnpg rehearse` elsewhere). */
 function rehearseUsage(): string {
@@ -42,7 +54,7 @@ export interface RehearseEnvironment {
   readonly name: string;
   readonly production: boolean;
   /** Builds the environment's app (not synthesized to disk). */
-  readonly build: () => { readonly app: IConstruct; readonly platform: PostgresPlatform };
+  readonly build: () => { readonly app: IConstruct; readonly platform: RehearsedPlatform };
 }
 
 /** Where the command writes, and what it reads from its process. */
@@ -70,6 +82,7 @@ interface Args {
   realEndpoint: boolean;
   pooler: boolean;
   help: boolean;
+  dr?: string;
 }
 
 class UsageError extends Error {}
@@ -103,6 +116,9 @@ export function parseRehearseArgs(argv: readonly string[]): Args {
         break;
       case '--no-pooler':
         out.pooler = false;
+        break;
+      case '--dr':
+        out.dr = value();
         break;
       case '--help':
       case '-h':
@@ -140,6 +156,7 @@ export async function runRehearseCommand(
     return 2;
   }
   const rel = (p: string) => (options.repoRoot ? path.relative(options.repoRoot, p) || p : p);
+  if (args.dr !== undefined) return runDr(args, env, environments, io, options, rel);
   let inputs: RehearsalInputs;
   try {
     const { app, platform } = env.build();
@@ -169,6 +186,38 @@ export async function runRehearseCommand(
     demoKeyPath: options.demoKeyPath ? rel(options.demoKeyPath) : undefined,
     processEnv: io.env,
     poolers: args.pooler,
+  });
+  return result.passed ? 0 : 1;
+}
+
+/** `--dr <replica env>`: the disaster-recovery rehearsal of `--env` (the primary site) and the replica site. */
+async function runDr(
+  args: Args,
+  env: RehearseEnvironment,
+  environments: readonly RehearseEnvironment[],
+  io: RehearseIo,
+  options: RehearseCommandOptions,
+  rel: (p: string) => string,
+): Promise<number> {
+  const replica = environments.find((e) => e.name === args.dr);
+  if (!replica) {
+    io.stderr(`rehearse: unknown environment "${args.dr}"; environments: ${environments.map((e) => e.name).join(', ')}\n`);
+    return 2;
+  }
+  let inputs;
+  try {
+    inputs = drRehearsalInputs({ name: env.name, production: env.production, ...env.build() }, { name: replica.name, production: replica.production, ...replica.build() });
+  } catch (e) {
+    io.stdout(`DR REHEARSAL FAILED: ${env.name} → ${replica.name}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const demo = options.demoKeyPath && !env.production && !replica.production && fs.existsSync(options.demoKeyPath) ? fs.readFileSync(options.demoKeyPath, 'utf8') : undefined;
+  const result = await runDrRehearsal(inputs, {
+    demoKeyPem: demo,
+    demoKeyPath: options.demoKeyPath ? rel(options.demoKeyPath) : undefined,
+    processEnv: io.env,
+    timeoutMs: args.timeoutS * 1000,
+    log: (line) => io.stdout(`${line}\n`),
   });
   return result.passed ? 0 : 1;
 }

@@ -14,7 +14,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { Client } from 'pg';
-import { PGBOUNCER_ALLOWED_PARAMETERS } from '../cluster/pooler';
+import { PGBOUNCER_ALLOWED_PARAMETERS } from '../rules/pgbouncer';
 import { at, fieldOf, isRecord, Manifest, objectName, RehearsalError } from './manifests';
 import { asServerUser, toolInfo, toolPath, track } from './processes';
 import { RealPostgres, serverUser } from './real-postgres';

@@ -19,7 +19,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Client } from 'pg';
-import { isValidTargetTime } from '../backup/recovery';
+import { isValidTargetTime } from '../rules/recovery-target';
 import {
   backupArgs, backupListArgs, checkToolOptions, COMPRESSION_MODULES, Endpoint, flat, LIST_OBJECTS_PY, readStorePlan,
   restoreArgs, shellQuote, StorePlan, ToolArg, toolFailure, walArchiveArgs, walRestoreArgs,

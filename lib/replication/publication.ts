@@ -9,7 +9,7 @@ import { ManagedRole } from '../cluster/roles';
 import { isDns1123Subdomain } from '../core/k8s-syntax';
 import { Problem, Problems } from '../core/problems';
 import { IBasicAuthCredential } from '../secrets/credential-ref';
-import { validateAdmission } from '../cluster/admission';
+import { CnpgResource, PropFields } from '../cluster/cnpg-resource';
 
 /** What a publication or subscription does to PostgreSQL when its Kubernetes object is deleted. */
 export enum ReplicationReclaimPolicy {
@@ -191,6 +191,18 @@ export interface CnpgPublicationProps {
 
 const PUBLICATIONS = new WeakMap<ICnpgCluster, Map<string, string>>();
 
+/** The props of `CnpgPublication` and the fields they render (admission problems are reported in these terms). */
+const PUBLICATION_PROP_FIELDS: PropFields = {
+  'metadata.name': 'resourceName',
+  'spec.name': 'publicationName',
+  'spec.dbname': 'dbname',
+  'spec.target': 'target',
+  'spec.target.objects': 'target',
+  'spec.parameters.publish': 'publish',
+  'spec.parameters.publish_via_partition_root': 'publishViaPartitionRoot',
+  'spec.publicationReclaimPolicy': 'reclaimPolicy',
+};
+
 /**
  * A logical replication publication (`postgresql.cnpg.io/v1` `Publication`) on a publisher cluster: the source side
  * of replication to a warehouse. A subscriber (`CnpgSubscription`) connects as a replication role of the publisher
@@ -199,7 +211,7 @@ const PUBLICATIONS = new WeakMap<ICnpgCluster, Map<string, string>>();
  * The publisher needs `wal_level = logical`. CloudNativePG sets it by default (and writes it into the stored spec),
  * so it need not be repeated; a publisher whose parameters set any other level is a synth error.
  */
-export class CnpgPublication extends Construct implements IPublication {
+export class CnpgPublication extends CnpgResource implements IPublication {
   public readonly publicationName: string;
   public readonly dbname: string;
   public readonly publisher: ICnpgCluster;
@@ -209,7 +221,7 @@ export class CnpgPublication extends Construct implements IPublication {
   public readonly apiObject: ApiObject;
 
   public constructor(scope: Construct, id: string, props: CnpgPublicationProps) {
-    super(scope, id);
+    super(scope, id, PUBLICATION_PROP_FIELDS);
     const cluster = props.cluster;
     this.publisher = cluster;
     this.publicationName = props.publicationName;
@@ -233,7 +245,6 @@ export class CnpgPublication extends Construct implements IPublication {
       },
     });
     // The webhook's rules for this kind, on the rendered object (escape hatches included).
-    validateAdmission(this, this.apiObject);
   }
 
   private validate(props: CnpgPublicationProps): void {

@@ -8,7 +8,7 @@ import { formatProblem, Problems } from '../core/problems';
 import { claimObjectName, namePartFromIdentifier } from '../core/resource-names';
 import { IBasicAuthCredential } from '../secrets/credential-ref';
 import { IPublication, ReplicationReclaimPolicy } from './publication';
-import { validateAdmission } from '../cluster/admission';
+import { CnpgResource, PropFields } from '../cluster/cnpg-resource';
 
 /** Properties of a `CnpgSubscription`. */
 export interface CnpgSubscriptionProps {
@@ -102,6 +102,18 @@ export interface SubscribeOptions {
   readonly reclaimPolicy?: ReplicationReclaimPolicy;
 }
 
+/** The props of `CnpgSubscription` and the fields they render (admission problems are reported in these terms). */
+const SUBSCRIPTION_PROP_FIELDS: PropFields = {
+  'metadata.name': 'resourceName',
+  'spec.name': 'subscriptionName',
+  'spec.dbname': 'dbname',
+  'spec.externalClusterName': 'externalClusterName',
+  'spec.publicationName': 'publicationName',
+  'spec.publicationDBName': 'publicationDbName',
+  'spec.parameters.*': 'parameters.*',
+  'spec.subscriptionReclaimPolicy': 'reclaimPolicy',
+};
+
 /**
  * A logical replication subscription (`postgresql.cnpg.io/v1` `Subscription`) on a subscriber cluster, e.g. a
  * warehouse receiving the application's tables. It names an `externalClusters[]` entry of the subscriber that
@@ -110,7 +122,7 @@ export interface SubscribeOptions {
  * `CnpgSubscription.fromPublication` declares that entry (the publisher's `-rw` Service, the replication role's
  * password, TLS verification) and the subscription together.
  */
-export class CnpgSubscription extends Construct {
+export class CnpgSubscription extends CnpgResource {
   /** Declares the external cluster for `publication` on the subscriber and subscribes to it. */
   public static fromPublication(scope: Construct, id: string, options: SubscribeOptions): CnpgSubscription {
     const pub = options.publication;
@@ -144,7 +156,7 @@ export class CnpgSubscription extends Construct {
   public readonly apiObject: ApiObject;
 
   public constructor(scope: Construct, id: string, props: CnpgSubscriptionProps) {
-    super(scope, id);
+    super(scope, id, SUBSCRIPTION_PROP_FIELDS);
     const cluster = props.cluster;
     this.subscriptionName = props.subscriptionName;
     this.dbname = props.dbname ?? cluster.databaseName;
@@ -189,6 +201,5 @@ export class CnpgSubscription extends Construct {
       },
     });
     // The webhook's rules for this kind, on the rendered object (escape hatches included).
-    validateAdmission(this, this.apiObject);
   }
 }

@@ -60,7 +60,7 @@ export class SealedValues extends Construct {
     this.production = props.production ?? false;
     const problems = Problems.of(this);
     try {
-      this.certificate = SealingCertificate.fromFile(props.certificatePath, { now: props.now });
+      this.certificate = loadCertificateShared(props.certificatePath, props.now);
       const expiry = this.certificate.expiryWarning(30, props.now);
       if (expiry) problems.warn({ field: 'certificatePath', message: expiry, value: props.certificatePath });
       if (this.production && this.certificate.fingerprint === DEMO_CERTIFICATE_FINGERPRINT) {
@@ -119,4 +119,16 @@ function loadStoreShared(path: string): SealedStore {
   const store = SealedStore.load(path);
   SHARED_STORES.set(path, { stamp, store });
   return store;
+}
+
+/** Every tenant of an environment reads the same certificate: parse and check it once per file version and time. */
+const SHARED_CERTIFICATES = new Map<string, { stamp: string; certificate: SealingCertificate }>();
+function loadCertificateShared(path: string, now: Date | undefined): SealingCertificate {
+  const stat = existsSync(path) ? statSync(path) : undefined;
+  const stamp = `${stat ? `${stat.size}:${stat.mtimeMs}` : 'missing'}@${now?.getTime() ?? 'now'}`;
+  const cached = SHARED_CERTIFICATES.get(path);
+  if (cached && cached.stamp === stamp) return cached.certificate;
+  const certificate = SealingCertificate.fromFile(path, { now });
+  SHARED_CERTIFICATES.set(path, { stamp, certificate });
+  return certificate;
 }

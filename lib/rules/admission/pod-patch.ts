@@ -22,7 +22,7 @@
  * is empty walks to the same container (Go re-reads an unpatched copy).
  */
 import { isQuantity } from '../../core/k8s-syntax';
-import { parseImageReference, versionFromTag } from './image-reference';
+import { parseImageReference, versionFromTag } from '../image-reference';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };

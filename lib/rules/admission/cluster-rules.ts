@@ -10,13 +10,13 @@
  */
 import { isDns1035Label, isLabelKey, isLabelValue, isQuantity, parseQuantity } from '../../core/k8s-syntax';
 import { Problem } from '../../core/problems';
-import { recoveryTargetProblems } from '../../backup/recovery';
+import { recoveryTargetProblems } from '../recovery-target';
 import { pgHbaProblems } from '../pg-hba';
 import { computedArchiveMode, isReplicaCluster, parseGoBool } from './defaults';
 import {
   managedExtensionUsed, parsePostgresBoolean, parseWebhookMemory, postgresParameterProblems,
 } from './parameters';
-import { isVersionError, parseImageReference, versionFromTag } from './image-reference';
+import { isVersionError, parseImageReference, versionFromTag } from '../image-reference';
 import { podPatchProblem } from './pod-patch';
 import { CLUSTER_WEBHOOK, RULE_META } from './rule-meta';
 import { AdmissionRule } from './types';
@@ -45,24 +45,10 @@ export interface ClusterContext {
   readonly existing: boolean;
 }
 
-/**
- * A problem with the construct prop that reports the same mistake (see `AdmissionProblem.propField`); a rule that
- * groups several (the 2.6 ones) sets the sub-rule id and the severity per finding.
- */
-export type Finding = Problem & { readonly propField?: string; readonly severity?: 'error' | 'warning' };
+/** A problem; a rule that groups several (the 2.6 ones) sets the sub-rule id and the severity per finding. */
+export type Finding = Problem & { readonly severity?: 'error' | 'warning' };
 
 type Check = (ctx: ClusterContext) => Finding[];
-
-/**
- * Rules whose mistakes a construct reports in its own terms (the prop field of its check): the rule's problems
- * carry that prop as `propField` unless they name one themselves.
- */
-const PROP_FIELDS: Record<string, string> = {
-  '2.1#63': 'externalClusters', '2.1#64': 'externalClusters', '2.1#65': 'externalClusters', '2.1#66': 'externalClusters',
-  '2.1#120': 'managed.roles', '2.1#121': 'managed.roles', '2.1#122': 'managed.roles', '2.1#123': 'managed.roles',
-  '2.1#124': 'postgresql.extensions', '2.1#125': 'postgresql.extensions', '2.1#126': 'postgresql.extensions', '2.1#127': 'postgresql.extensions',
-  '2.4#image-exclusive': 'imageCatalog', '2.4#image-catalog': 'imageCatalog',
-};
 
 /** Per-row options: severity, create-only, and the catalogue's columns (default: `RULE_META[id]`). */
 interface RuleExtra {
@@ -74,11 +60,9 @@ interface RuleExtra {
 }
 
 function rule(id: string, section: AdmissionRule<ClusterContext>['section'], message: string, check: Check, extra: RuleExtra = {}): AdmissionRule<ClusterContext> {
-  const prop = PROP_FIELDS[id];
-  const wrapped: Check = prop ? (c) => check(c).map((f) => (f.propField ? f : { ...f, propField: prop })) : check;
   const meta = { ...RULE_META[id], ...extra };
   return {
-    id, section, message, severity: extra.severity ?? 'error', createOnly: extra.createOnly, check: wrapped,
+    id, section, message, severity: extra.severity ?? 'error', createOnly: extra.createOnly, check,
     upstream: meta.upstream, field: meta.field, fix: meta.fix,
   };
 }
@@ -136,15 +120,15 @@ export function storageSize(storage: any): string | undefined {
   return typeof req === 'string' || typeof req === 'number' ? String(req) : undefined;
 }
 
-function storageSizeRules(path: string, storage: any, propField?: string, ids?: { invalid: string; missing: string }): Finding[] {
+function storageSizeRules(path: string, storage: any, ids?: { invalid: string; missing: string }): Finding[] {
   const out: Finding[] = [];
   if (!isObj(storage)) return out;
   const size = storage.size;
   if (typeof size === 'string' && size !== '' && !isQuantity(size)) {
-    out.push({ field: `${path}.size`, message: 'Size value isn\'t valid', value: size, fix: 'use a Kubernetes quantity such as "40Gi"', propField, rule: ids?.invalid });
+    out.push({ field: `${path}.size`, message: 'Size value isn\'t valid', value: size, fix: 'use a Kubernetes quantity such as "40Gi"', rule: ids?.invalid });
   }
   if ((size === undefined || size === '') && !(parseQuantity(String(storage.pvcTemplate?.resources?.requests?.storage ?? '')) > 0)) {
-    out.push({ field: `${path}.size`, message: 'Size not configured. Please add it, or a storage request in the pvcTemplate.', fix: 'set the size, e.g. "40Gi"', propField, rule: ids?.missing });
+    out.push({ field: `${path}.size`, message: 'Size not configured. Please add it, or a storage request in the pvcTemplate.', fix: 'set the size, e.g. "40Gi"', rule: ids?.missing });
   }
   return out;
 }
@@ -373,14 +357,14 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
     const name = c.rawSpec.imageName;
     if (typeof name !== 'string' || name === '') return [];
     return parseImageReference(name).tag === 'latest'
-      ? [{ field: 'spec.imageName', message: "Can't use 'latest' as image tag as we can't detect upgrades", value: name, fix: 'pin the version, e.g. ghcr.io/cloudnative-pg/postgresql:18.4-minimal-trixie', propField: 'image' }]
+      ? [{ field: 'spec.imageName', message: "Can't use 'latest' as image tag as we can't detect upgrades", value: name, fix: 'pin the version, e.g. ghcr.io/cloudnative-pg/postgresql:18.4-minimal-trixie' }]
       : [];
   }, { upstream: CLUSTER_WEBHOOK('validateImageName') }),
   rule('2.1#33', '2.1', "Can't use just the image sha as we can't detect upgrades", (c) => {
     const name = c.rawSpec.imageName;
     if (typeof name !== 'string' || name === '') return [];
     return parseImageReference(name).tag === ''
-      ? [{ field: 'spec.imageName', message: "Can't use just the image sha as we can't detect upgrades", value: name, fix: 'add the tag before the digest: name:18.4-minimal-trixie@sha256:…', propField: 'image' }]
+      ? [{ field: 'spec.imageName', message: "Can't use just the image sha as we can't detect upgrades", value: name, fix: 'add the tag before the digest: name:18.4-minimal-trixie@sha256:…' }]
       : [];
   }, { upstream: CLUSTER_WEBHOOK('validateImageName') }),
   rule('2.1#34', '2.1', 'invalid version tag', (c) => {
@@ -395,7 +379,6 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
         message: `invalid version tag: the operator reads the PostgreSQL version from the start of the tag "${tag}" and cannot parse it (${v.error})`,
         value: name,
         fix: 'use a tag that starts with MAJOR or MAJOR.MINOR followed by "-" or the end, such as 18.4-minimal-trixie',
-        propField: 'image',
       }]
       : [];
   }, { upstream: `${CLUSTER_WEBHOOK('validateImageName')} + machinery pkg/postgres/version/version.go@v0.5.0 FromTag` }),
@@ -407,19 +390,19 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
   }),
   rule('2.1#37', '2.1', 'Unsupported PostgreSQL version. Versions 13 or newer are supported', (c) =>
     c.major !== undefined && c.major < 13
-      ? [{ field: c.rawSpec.imageCatalogRef ? 'spec.imageCatalogRef.major' : 'spec.imageName', message: 'Unsupported PostgreSQL version. Versions 13 or newer are supported', value: c.rawSpec.imageName ?? c.major, propField: 'image' }]
+      ? [{ field: c.rawSpec.imageCatalogRef ? 'spec.imageCatalogRef.major' : 'spec.imageName', message: 'Unsupported PostgreSQL version. Versions 13 or newer are supported', value: c.rawSpec.imageName ?? c.major }]
       : []),
 
   // ---- instances / update strategy / sync replicas
   rule('2.1#38', '2.1', "primaryUpdateStrategy should be empty, 'supervised' or 'unsupervised'", (c) => {
     const s = c.rawSpec.primaryUpdateStrategy;
     return has(s) && !['', 'supervised', 'unsupervised'].includes(s)
-      ? [{ field: 'spec.primaryUpdateStrategy', message: "primaryUpdateStrategy should be empty, 'supervised' or 'unsupervised'", value: s, propField: 'primaryUpdateStrategy' }]
+      ? [{ field: 'spec.primaryUpdateStrategy', message: "primaryUpdateStrategy should be empty, 'supervised' or 'unsupervised'", value: s }]
       : [];
   }),
   rule('2.1#39', '2.1', 'supervised update strategy is not allowed for clusters with a single instance', (c) =>
     c.spec.primaryUpdateStrategy === 'supervised' && c.instances === 1
-      ? [{ field: 'spec.primaryUpdateStrategy', message: 'supervised update strategy is not allowed for clusters with a single instance', value: 'supervised', fix: 'use unsupervised, or add instances', propField: 'primaryUpdateStrategy' }]
+      ? [{ field: 'spec.primaryUpdateStrategy', message: 'supervised update strategy is not allowed for clusters with a single instance', value: 'supervised', fix: 'use unsupervised, or add instances' }]
       : []),
   rule('2.1#40', '2.1', 'minSyncReplicas must be a non negative integer', (c) =>
     typeof c.spec.minSyncReplicas === 'number' && c.spec.minSyncReplicas < 0
@@ -459,7 +442,6 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
       fix: total - 1 >= 1
         ? `set spec.postgresql.synchronous.number to ${total - 1} or less, or raise spec.instances to ${s.number + 1 - pre - post}`
         : 'add instances: synchronous replication needs at least 2 (a primary and a standby)',
-      propField: 'synchronousReplication.number',
     }];
   }, { upstream: CLUSTER_WEBHOOK('validateSynchronousReplicaConfiguration') }),
   rule('2.1#46', '2.1', 'Invalid failoverQuorum configuration: spec.postgresql.synchronous.number must be greater than the total number of instances in spec.postgresql.synchronous.standbyNamesPre and spec.postgresql.synchronous.standbyNamesPost to allow automatic failover.', (c) => {
@@ -488,8 +470,8 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
 
   // ---- storage
   rule('2.1#50', '2.1', "Size value isn't valid (51: Size not configured. Please add it, or a storage request in the pvcTemplate.)", (c) =>
-    storageSizeRules('spec.storage', c.rawSpec.storage ?? {}, 'storageSize', { invalid: '2.1#50', missing: '2.1#51' })),
-  rule('2.1#52', '2.1', 'rules 50–51 for walStorage', (c) => storageSizeRules('spec.walStorage', c.rawSpec.walStorage, 'walStorageSize')),
+    storageSizeRules('spec.storage', c.rawSpec.storage ?? {}, { invalid: '2.1#50', missing: '2.1#51' })),
+  rule('2.1#52', '2.1', 'rules 50–51 for walStorage', (c) => storageSizeRules('spec.walStorage', c.rawSpec.walStorage)),
   rule('2.1#53', '2.1', 'rules 50–51 for each tablespace', (c) => list(c.spec.tablespaces).flatMap((t, i) => storageSizeRules(`spec.tablespaces[${i}].storage`, isObj(t) ? t.storage ?? {} : {}))),
   rule('2.1#54', '2.1', 'Conflicting settings: provide either ephemeralVolumeSource or ephemeralVolumesSizeLimit.TemporaryData, not both.', (c) =>
     has(c.spec.ephemeralVolumeSource) && has(c.spec.ephemeralVolumesSizeLimit?.temporaryData)
@@ -499,11 +481,11 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
   // ---- names, tablespaces
   rule('2.1#55', '2.1', 'cluster name must be a valid DNS label', (c) =>
     !isDns1035Label(c.name)
-      ? [{ field: 'metadata.name', message: 'cluster name must be a valid DNS label', value: c.name, fix: 'use lower-case letters, digits and "-", starting with a letter', propField: 'clusterName' }]
+      ? [{ field: 'metadata.name', message: 'cluster name must be a valid DNS label', value: c.name, fix: 'use lower-case letters, digits and "-", starting with a letter' }]
       : []),
   rule('2.1#56', '2.1', 'the maximum length of a cluster name is 50 characters', (c) =>
     c.name.length > 50
-      ? [{ field: 'metadata.name', message: 'the maximum length of a cluster name is 50 characters', value: c.name, propField: 'clusterName' }]
+      ? [{ field: 'metadata.name', message: 'the maximum length of a cluster name is 50 characters', value: c.name }]
       : []),
   rule('2.1#57', '2.1', 'duplicate tablespace name', (c) => {
     const seen = new Set<string>();
@@ -722,27 +704,27 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
   rule('2.1#92', '2.1', 'Cannot enable more than one WAL archiver plugin', (c) => {
     const archivers = enabledWalArchivers(c);
     return archivers.length > 1
-      ? [{ field: 'spec.plugins', message: 'Cannot enable more than one WAL archiver plugin', value: archivers, propField: 'spec.plugins' }]
+      ? [{ field: 'spec.plugins', message: 'Cannot enable more than one WAL archiver plugin', value: archivers }]
       : [];
   }),
 
   // ---- PostgreSQL configuration (93, 94 and PostgreSQL's own rules: see the 2.6 rules below)
   rule('2.1#95', '2.1', 'unrecognized `wal_level` value - allowed values: `logical`, `replica`, `minimal`', (c) =>
     !['logical', 'replica', 'minimal'].includes(c.parameters.wal_level)
-      ? [{ field: 'spec.postgresql.parameters.wal_level', message: 'unrecognized `wal_level` value - allowed values: `logical`, `replica`, `minimal`', value: c.parameters.wal_level, propField: 'parameters.wal_level' }]
+      ? [{ field: 'spec.postgresql.parameters.wal_level', message: 'unrecognized `wal_level` value - allowed values: `logical`, `replica`, `minimal`', value: c.parameters.wal_level }]
       : []),
   rule('2.1#96', '2.1', "`wal_level` should be set at `logical` or `replica` when `archive_mode` is `on`, '.instances' field is greater than 1, or this is a replica cluster", (c) =>
     c.parameters.wal_level === 'minimal' && (c.instances > 1 || c.parameters.archive_mode !== 'off' || c.replica)
-      ? [{ field: 'spec.postgresql.parameters.wal_level', message: "`wal_level` should be set at `logical` or `replica` when `archive_mode` is `on`, '.instances' field is greater than 1, or this is a replica cluster", value: 'minimal', fix: 'minimal needs one instance and the annotation cnpg.io/skipWalArchiving: enabled', propField: 'parameters.wal_level' }]
+      ? [{ field: 'spec.postgresql.parameters.wal_level', message: "`wal_level` should be set at `logical` or `replica` when `archive_mode` is `on`, '.instances' field is greater than 1, or this is a replica cluster", value: 'minimal', fix: 'minimal needs one instance and the annotation cnpg.io/skipWalArchiving: enabled' }]
       : []),
   rule('2.1#97', '2.1', '`max_wal_senders` should be set at `0` when `wal_level` is `minimal`', (c) =>
     c.parameters.wal_level === 'minimal' && c.parameters.max_wal_senders !== '0'
-      ? [{ field: 'spec.postgresql.parameters.max_wal_senders', message: '`max_wal_senders` should be set at `0` when `wal_level` is `minimal`', value: c.parameters.max_wal_senders, propField: 'parameters.max_wal_senders' }]
+      ? [{ field: 'spec.postgresql.parameters.max_wal_senders', message: '`max_wal_senders` should be set at `0` when `wal_level` is `minimal`', value: c.parameters.max_wal_senders }]
       : []),
   rule('2.1#98', '2.1', 'Invalid value for configuration parameter shared_buffers', (c) => {
     const v = c.userParameters.shared_buffers;
     return typeof v === 'string' && v !== '' && parseWebhookMemory(v) === undefined
-      ? [{ field: 'spec.postgresql.parameters.shared_buffers', message: 'Invalid value for configuration parameter shared_buffers. More info on accepted values format: https://www.postgresql.org/docs/current/config-setting.html#CONFIG-SETTING-NAMES-VALUES', value: v, fix: 'use kB, MB, GB or TB, e.g. "512MB"', propField: 'parameters.shared_buffers' }]
+      ? [{ field: 'spec.postgresql.parameters.shared_buffers', message: 'Invalid value for configuration parameter shared_buffers. More info on accepted values format: https://www.postgresql.org/docs/current/config-setting.html#CONFIG-SETTING-NAMES-VALUES', value: v, fix: 'use kB, MB, GB or TB, e.g. "512MB"' }]
       : [];
   }),
   rule('2.1#99', '2.1', 'invalid `hot_standby_feedback` value. Must be a postgres boolean', (c) => booleanParameter(c, 'hot_standby_feedback')),
@@ -750,7 +732,7 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
   rule('2.1#101', '2.1', '`wal_log_hints` must be set to `on` when `instances` > 1', (c) => {
     const out = booleanParameter(c, 'wal_log_hints');
     if (out.length === 0 && bool(c, 'wal_log_hints') === false && c.instances > 1) {
-      out.push({ field: 'spec.postgresql.parameters.wal_log_hints', message: '`wal_log_hints` must be set to `on` when `instances` > 1', value: c.userParameters.wal_log_hints, fix: 'remove it (the operator sets on)', propField: 'parameters.wal_log_hints' });
+      out.push({ field: 'spec.postgresql.parameters.wal_log_hints', message: '`wal_log_hints` must be set to `on` when `instances` > 1', value: c.userParameters.wal_log_hints, fix: 'remove it (the operator sets on)' });
     }
     return out;
   }),
@@ -758,7 +740,7 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
     (['min_wal_size', 'max_wal_size'] as const).flatMap((k) => {
       const v = c.userParameters[k];
       return typeof v === 'string' && v !== '' && parseWebhookMemory(v) === undefined
-        ? [{ field: `spec.postgresql.parameters.${k}`, message: `Invalid value for configuration parameter ${k}`, value: v, fix: 'use kB, MB, GB or TB, e.g. "2GB"', propField: `parameters.${k}` }]
+        ? [{ field: `spec.postgresql.parameters.${k}`, message: `Invalid value for configuration parameter ${k}`, value: v, fix: 'use kB, MB, GB or TB, e.g. "2GB"' }]
         : [];
     })),
   // Mirrors internal/webhook/v1/cluster_webhook.go@v1.30.0 validateWalSizeConfiguration. The webhook says "Invalid
@@ -776,7 +758,6 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
       message: `min_wal_size must be smaller than max_wal_size: min_wal_size is ${shown(minText, c.userParameters.min_wal_size, min)}, max_wal_size is ${shown(maxText, c.userParameters.max_wal_size, max)} (a value without a unit is in MB)`,
       value: c.userParameters.min_wal_size ?? '80MB',
       fix: `lower min_wal_size below ${formatBytes(max)} (e.g. "${formatBytes(Math.max(max / 4, 2 ** 20))}"), or raise max_wal_size above ${formatBytes(min)} (e.g. "${formatBytes(min * 4)}"); write the unit (kB, MB, GB or TB)`,
-      propField: 'parameters.min_wal_size',
     }];
   }, { upstream: CLUSTER_WEBHOOK('validateWalSizeConfiguration') }),
   rule('2.1#104', '2.1', 'Invalid value. Parameter <p> (default <d>) should be smaller than WAL volume size', (c) => {
@@ -787,7 +768,7 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
       const v = str(c.userParameters[k]);
       const n = v ? parseWebhookMemory(v) : undefined;
       return n !== undefined && n > 0 && n >= walBytes
-        ? [{ field: `spec.postgresql.parameters.${k}`, message: `Invalid value. Parameter ${k} (default ${d}) should be smaller than WAL volume size`, value: v, fix: `keep ${k} below the WAL volume (${wal}), with room to spare`, propField: `parameters.${k}` }]
+        ? [{ field: `spec.postgresql.parameters.${k}`, message: `Invalid value. Parameter ${k} (default ${d}) should be smaller than WAL volume size`, value: v, fix: `keep ${k} below the WAL volume (${wal}), with room to spare` }]
         : [];
     });
   }),
@@ -828,16 +809,16 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
   rule('2.1#111', '2.1', '`hot_standby_feedback` must be enabled to enable `spec.replicationSlots.highAvailability.synchronizeLogicalDecoding`', (c) =>
     c.spec.replicationSlots?.highAvailability?.synchronizeLogicalDecoding === true && !managedExtensionUsed('pg_failover_slots', c.userParameters)
       && c.major !== undefined && c.major >= 17 && bool(c, 'hot_standby_feedback') !== true
-      ? [{ field: 'spec.postgresql.parameters.hot_standby_feedback', message: '`hot_standby_feedback` must be enabled to enable `spec.replicationSlots.highAvailability.synchronizeLogicalDecoding`', fix: 'set hot_standby_feedback: "on"', propField: 'parameters.hot_standby_feedback' }]
+      ? [{ field: 'spec.postgresql.parameters.hot_standby_feedback', message: '`hot_standby_feedback` must be enabled to enable `spec.replicationSlots.highAvailability.synchronizeLogicalDecoding`', fix: 'set hot_standby_feedback: "on"' }]
       : []),
   rule('2.1#112', '2.1', 'either `sync_replication_slots` setting or pg_failover_slots extension must be enabled to enable `spec.replicationSlots.highAvailability.synchronizeLogicalDecoding`', (c) =>
     c.spec.replicationSlots?.highAvailability?.synchronizeLogicalDecoding === true && !managedExtensionUsed('pg_failover_slots', c.userParameters)
       && c.major !== undefined && c.major >= 17 && bool(c, 'sync_replication_slots') !== true
-      ? [{ field: 'spec.postgresql.parameters.sync_replication_slots', message: 'either `sync_replication_slots` setting or pg_failover_slots extension must be enabled to enable `spec.replicationSlots.highAvailability.synchronizeLogicalDecoding`', fix: 'set sync_replication_slots: "on"', propField: 'parameters.sync_replication_slots' }]
+      ? [{ field: 'spec.postgresql.parameters.sync_replication_slots', message: 'either `sync_replication_slots` setting or pg_failover_slots extension must be enabled to enable `spec.replicationSlots.highAvailability.synchronizeLogicalDecoding`', fix: 'set sync_replication_slots: "on"' }]
       : []),
   rule('2.1#113', '2.1', '`hot_standby_feedback` must be enabled to use pg_failover_slots extension', (c) =>
     managedExtensionUsed('pg_failover_slots', c.userParameters) && bool(c, 'hot_standby_feedback') !== true
-      ? [{ field: 'spec.postgresql.parameters.hot_standby_feedback', message: '`hot_standby_feedback` must be enabled to use pg_failover_slots extension', fix: 'set hot_standby_feedback: "on"', propField: 'parameters.hot_standby_feedback' }]
+      ? [{ field: 'spec.postgresql.parameters.hot_standby_feedback', message: '`hot_standby_feedback` must be enabled to use pg_failover_slots extension', fix: 'set hot_standby_feedback: "on"' }]
       : []),
   rule('2.1#114', '2.1', 'High Availability replication slots must be enabled', (c) =>
     managedExtensionUsed('pg_failover_slots', c.userParameters) && c.spec.replicationSlots?.highAvailability?.enabled !== true
@@ -1091,7 +1072,7 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
     const at = 'spec.postgresql.synchronous';
     if (s.method !== 'any' && s.method !== 'first') out.push({ field: `${at}.method`, message: 'Unsupported value: must be "any" or "first"', value: s.method });
     if (typeof s.number !== 'number') out.push({ field: `${at}.number`, message: 'Required value' });
-    else if (s.number <= 0) out.push({ field: `${at}.number`, message: 'The number of synchronous replicas should be greater than zero', value: s.number, propField: 'synchronousReplication.number' });
+    else if (s.number <= 0) out.push({ field: `${at}.number`, message: 'The number of synchronous replicas should be greater than zero', value: s.number });
     if (has(s.dataDurability) && s.dataDurability !== 'required' && s.dataDurability !== 'preferred') out.push({ field: `${at}.dataDurability`, message: 'Unsupported value: must be "required" or "preferred"', value: s.dataDurability });
     if (s.dataDurability === 'preferred' && (list(s.standbyNamesPre).length > 0 || list(s.standbyNamesPost).length > 0)) {
       out.push({ field: at, message: "dataDurability set to 'preferred' requires empty 'standbyNamesPre' and empty 'standbyNamesPost'" });
@@ -1101,7 +1082,7 @@ export const CLUSTER_RULES: readonly AdmissionRule<ClusterContext>[] = [
   rule('2.4#instances', '2.4', 'spec.instances is required and at least 1', (c) => {
     const n = c.rawSpec.instances;
     return has(n) && !(Number.isInteger(n) && n >= 1)
-      ? [{ field: 'spec.instances', message: 'should be an integer greater than or equal to 1', value: n, propField: 'instances' }]
+      ? [{ field: 'spec.instances', message: 'should be an integer greater than or equal to 1', value: n }]
       : [];
   }),
   rule('2.4#enums', '2.4', 'enumerated fields', (c) => enumProblems(c.rawSpec)),
@@ -1147,10 +1128,10 @@ function recoveryTargetRules(): AdmissionRule<ClusterContext>[] {
     return has(r.volumeSnapshots) ? list2.filter((p) => !p.field.endsWith('.backupID')) : list2;
   };
   // Reported with the wire field names (targetLSN, targetXID, targetTLI); ClusterRecovery reports the same problems
-  // under its own names (targetLsn, …), which are the propField, so nothing is reported twice.
+  // under its own names (targetLsn, …), and CnpgResource keeps the construct's own error on that field.
   const wire = (field: string) => field.replace(/\.targetLsn$/, '.targetLSN').replace(/\.targetXid$/, '.targetXID').replace(/\.targetTli$/, '.targetTLI');
   const pick = (id: string, message: string, match: (p: Problem) => boolean, section: AdmissionRule<ClusterContext>['section'] = '2.1') =>
-    rule(id, section, message, (c) => problems(c).filter(match).map((p) => ({ ...p, field: wire(p.field), propField: p.field })));
+    rule(id, section, message, (c) => problems(c).filter(match).map((p) => ({ ...p, field: wire(p.field) })));
   const missingBackupId = (p: Problem) => p.field.endsWith('.backupID') && p.message.startsWith('BackupID is missing');
   return [
     pick('2.1#24', 'Recovery target options are mutually exclusive', (p) => p.field === RECOVERY_FIELD),
@@ -1182,7 +1163,7 @@ function requestOverLimit(c: ClusterContext, resource: string, message: string, 
 function booleanParameter(c: ClusterContext, name: string): Finding[] {
   const v = c.userParameters[name];
   return typeof v === 'string' && parsePostgresBoolean(v) === undefined
-    ? [{ field: `spec.postgresql.parameters.${name}`, message: `invalid \`${name}\` value. Must be a postgres boolean`, value: v, fix: 'use on or off', propField: `parameters.${name}` }]
+    ? [{ field: `spec.postgresql.parameters.${name}`, message: `invalid \`${name}\` value. Must be a postgres boolean`, value: v, fix: 'use on or off' }]
     : [];
 }
 
@@ -1238,10 +1219,10 @@ export function localeProviderProblems(x: any, at: string): Finding[] {
 
 function enumProblems(spec: any): Finding[] {
   const out: Finding[] = [];
-  const check = (field: string, v: unknown, allowed: string[], propField?: string) => {
-    if (has(v) && !allowed.includes(v as string)) out.push({ field, message: `Unsupported value: supported values: ${allowed.map((a) => `"${a}"`).join(', ')}`, value: v, propField });
+  const check = (field: string, v: unknown, allowed: string[]) => {
+    if (has(v) && !allowed.includes(v as string)) out.push({ field, message: `Unsupported value: supported values: ${allowed.map((a) => `"${a}"`).join(', ')}`, value: v });
   };
-  check('spec.primaryUpdateMethod', spec.primaryUpdateMethod, ['switchover', 'restart'], 'primaryUpdateMethod');
+  check('spec.primaryUpdateMethod', spec.primaryUpdateMethod, ['switchover', 'restart']);
   check('spec.logLevel', spec.logLevel, ['error', 'warning', 'info', 'debug', 'trace']);
   check('spec.backup.target', spec.backup?.target, ['primary', 'prefer-standby']);
   list(spec.managed?.roles).forEach((r, i) => check(`spec.managed.roles[${i}].ensure`, r?.ensure, ['present', 'absent']));
@@ -1352,11 +1333,7 @@ function parameterFindings(c: ClusterContext): Finding[] {
     sharedPreloadLibraries: list(c.rawSpec.postgresql?.shared_preload_libraries).filter((x) => typeof x === 'string'),
     rules: { name: '2.1#93', forbidden: '2.1#94', string: '2.6#string-values', postgres: '2.6#postgres', unchecked: 'lib#parameters-unchecked' },
   });
-  const withProp = (p: Problem): Finding => {
-    const m = /^spec\.postgresql\.parameters\.(.+)$/.exec(p.field);
-    return m ? { ...p, propField: `parameters.${m[1]}` } : p;
-  };
-  return [...params.errors.map(withProp), ...params.warnings.map((w) => ({ ...w, severity: 'warning' as const }))];
+  return [...params.errors, ...params.warnings.map((w) => ({ ...w, severity: 'warning' as const }))];
 }
 
 function hbaFindings(c: ClusterContext): Finding[] {
@@ -1369,6 +1346,6 @@ function hbaFindings(c: ClusterContext): Finding[] {
   return [
     ...hba.errors,
     // the md5 warning is the construct's own check too (field pgHba, same line)
-    ...hba.warnings.map((w) => ({ ...w, severity: 'warning' as const, ...(w.rule === 'lib#pg_hba-md5' ? { propField: 'pgHba' } : {}) })),
+    ...hba.warnings.map((w) => ({ ...w, severity: 'warning' as const })),
   ];
 }

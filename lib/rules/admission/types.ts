@@ -1,17 +1,11 @@
 import { Problem } from '../../core/problems';
 
 /**
- * A problem found by an admission rule: a `Problem` with the rule id, and optionally the construct prop that
- * reports the same thing in the user's terms (the construct's own check wins, so nothing is reported twice).
+ * A problem found by an admission rule: a `Problem` with the rule id. `field` is the wire field (a JSON path);
+ * `CnpgResource` maps it back to the construct's prop.
  */
 export interface AdmissionProblem extends Problem {
   readonly rule: string;
-  /**
-   * The construct prop (`Problem.field` of the construct's own check) that reports the same mistake, e.g.
-   * `storageSize` for `spec.storage.size`. When the construct already reported an error for it, this problem is
-   * dropped by `CnpgCluster`.
-   */
-  readonly propField?: string;
 }
 
 /** Errors and warnings. */

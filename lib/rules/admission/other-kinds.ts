@@ -3,9 +3,9 @@
  * DatabaseRole, ImageCatalog/ClusterImageCatalog, Backup and ScheduledBackup. Ids are `2.7#<Kind>.<what>`, documented
  * in docs/rules.md with the upstream webhook function or CRD rule each mirrors. Update-only rules (immutable fields) are in `lib/core/update-checks.ts`.
  */
-import { scheduleProblem } from '../../backup/scheduled-backup';
+import { scheduleProblem } from '../schedule';
 import { pgHbaProblems } from '../pg-hba';
-import { PGBOUNCER_ALLOWED_PARAMETERS } from '../pooler';
+import { PGBOUNCER_ALLOWED_PARAMETERS } from '../pgbouncer';
 import { Finding, localeProviderProblems } from './cluster-rules';
 import { POOLER_WEBHOOK, RULE_META } from './rule-meta';
 import { AdmissionRule } from './types';
@@ -273,7 +273,7 @@ export const SCHEDULED_BACKUP_RULES: readonly AdmissionRule<ObjectContext>[] = [
   rule('2.7#ScheduledBackup.schedule', 'the schedule must parse (robfig/cron, 6 fields, seconds first)', (c) => {
     if (typeof c.spec.schedule !== 'string' || c.spec.schedule === '') return [];
     const bad = scheduleProblem(c.spec.schedule);
-    return bad ? [{ field: 'spec.schedule', message: bad.message, value: c.spec.schedule, fix: bad.fix, propField: 'schedule' }] : [];
+    return bad ? [{ field: 'spec.schedule', message: bad.message, value: c.spec.schedule, fix: bad.fix }] : [];
   }),
   ...backupMethodRules('ScheduledBackup'),
 ];

@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// `npm run bench [-- --runs N] [--quick] [--write]`: an honest synth benchmark. Every case is a whole process (module
+// load included), run in fresh output folders, the cases alternating round by round so a noisy machine slows them all
+// alike; it prints medians, ranges and peak memory, and the ratios the project tracks. `--write` records the result in
+// docs/benchmarks.md with the machine it ran on. Measured here, never asserted in tests (CI runs `--quick` to prove
+// the benchmark itself works).
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const root = path.join(__dirname, '..');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const runs = Number(args[args.indexOf('--runs') + 1]) || (quick ? 1 : 5);
+const [small, large] = quick ? [10, 20] : [100, 1000];
+const rss = path.join(__dirname, 'bench', 'rss.js');
+const node = (...a) => [process.execPath, '--require', rss, ...a];
+
+const cases = [
+  { id: 'trivial', what: 'trivial cdk8s-plus-28 app (1 Namespace + 1 Deployment, compiled)', cmd: node('scripts/bench/trivial-app.js') },
+  { id: 'default', what: 'default environment (library load, build, checks, first-sync model, write)', cmd: node('scripts/bench/default-env.js') },
+  { id: 'all', what: 'every environment of main.ts with update checks (`node build/main.js`)', cmd: node('build/main.js') },
+  { id: 'nochecks', what: 'the same without update checks (`CDK8S_CNPG_PREVIOUS_REF=none`)', cmd: node('build/main.js'), env: { CDK8S_CNPG_PREVIOUS_REF: 'none' } },
+  ...(quick ? [] : [{ id: 'tsnode', what: 'the same with stock `ts-node main.ts`', cmd: node('node_modules/ts-node/dist/bin.js', 'main.ts') }]),
+  { id: 'small', what: `fleet of ${small} tenants in one app`, cmd: node('scripts/bench/fleet-app.js', String(small)), tenants: small },
+  { id: 'large', what: `fleet of ${large} tenants in one app`, cmd: node('scripts/bench/fleet-app.js', String(large)), tenants: large },
+];
+
+function run(c) {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-cnpg-bench-out-'));
+  const rssFile = path.join(out, '.rss');
+  const start = process.hrtime.bigint();
+  const r = spawnSync(c.cmd[0], c.cmd.slice(1), { cwd: root, env: { ...process.env, ...c.env, CDK8S_OUTDIR: path.join(out, 'dist'), BENCH_RSS_FILE: rssFile }, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`${c.what} failed (exit ${r.status}):\n${r.stderr}`);
+  const kib = Number(fs.readFileSync(rssFile, 'utf8'));
+  fs.rmSync(out, { recursive: true, force: true });
+  return { ms, mib: kib / 1024 };
+}
+
+// Seal the fleets' credentials first (not timed).
+for (const n of [small, large]) {
+  const r = spawnSync(process.execPath, ['scripts/bench/fleet-app.js', String(n), '--seal'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(1);
+}
+
+const results = new Map(cases.map((c) => [c.id, []]));
+for (let round = 0; round < runs; round++) {
+  for (const c of cases) results.get(c.id).push(run(c));
+  process.stderr.write(`round ${round + 1}/${runs} done\n`);
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const ms = (id) => median(results.get(id).map((r) => r.ms));
+const fmt = (x) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
+const lines = [];
+lines.push(`| case | median | range | peak memory |`, `| --- | --- | --- | --- |`);
+for (const c of cases) {
+  const rs = results.get(c.id);
+  const times = rs.map((r) => r.ms);
+  lines.push(`| ${c.what} | ${fmt(median(times))} | ${fmt(Math.min(...times))} – ${fmt(Math.max(...times))} | ${Math.max(...rs.map((r) => r.mib)).toFixed(0)} MiB |`);
+}
+// The update checks' share of a whole synth of the three environments (reading the committed dist/ from git included).
+const share = (ms('all') - ms('nochecks')) / ms('all');
+const perTenant = (id, n) => ms(id) / n;
+const ratios = [
+  `- default environment vs the trivial app: **${(ms('default') / ms('trivial')).toFixed(2)}×** (goal ≤ 1.5×)`,
+  ...(quick ? [] : [`- stock ts-node vs this project's synth (every environment): **${(ms('tsnode') / ms('all')).toFixed(1)}×** slower`]),
+  `- update checks: **${(100 * Math.max(0, share)).toFixed(0)} %** of synth (${fmt(ms('all') - ms('nochecks'))} of ${fmt(ms('all'))}, one git process; goal ≤ 10 %)`,
+  `- per tenant: ${fmt(perTenant('small', small))} at ${small}, ${fmt(perTenant('large', large))} at ${large}: **${(perTenant('large', large) / perTenant('small', small)).toFixed(2)}×** (goal within 1.3×)`,
+];
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const machine = `${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node.js ${process.version}`;
+const report = [`${runs} run(s) of each case, alternating; whole processes. Machine: ${machine}.`, '', ...lines, '', ...ratios, ''].join('\n');
+process.stdout.write(report);
+
+if (args.includes('--write')) {
+  fs.writeFileSync(path.join(root, 'docs', 'benchmarks.md'), [
+    '# Synth benchmark',
+    '',
+    'The last output of `npm run bench -- --write` (scripts/bench.js): every case is a whole process, in a fresh output',
+    'folder, the cases alternating round by round. The fleets are built through the public fleet API',
+    '(`defineEnvironment({ tenants })`, scripts/bench/fleet-app.js): each tenant has sealed credentials, a Cluster, a',
+    'backup store and schedule, a pooler, monitoring, guardrails, network policies and Argo CD delivery, and synth',
+    'runs every check and the first-sync model before writing. Compare ratios, not absolute times: the machine is shared.',
+    '',
+    report,
+  ].join('\n'));
+}
