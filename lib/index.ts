@@ -199,7 +199,7 @@ export type { ArgoCdDeliveryProps, DeliveredComponent } from './platform/argocd'
 export { SyncWave } from './platform/sync-waves';
 export { KubernetesClusterPlatform, KubernetesClusterComponent } from './platform/kubernetes-cluster';
 export type {
-  KubernetesClusterPlatformProps, KubernetesClusterDeclaration, KubernetesClusterDelivery, EnvironmentRoot,
+  KubernetesClusterPlatformProps, KubernetesClusterDeclaration, KubernetesClusterDelivery, KubernetesClusterMonitoring, EnvironmentRoot,
 } from './platform/kubernetes-cluster';
 
 // ---------------------------------------------------------------------------------------------------------------------

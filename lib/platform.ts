@@ -84,7 +84,8 @@ export interface PlatformMonitoringOptions extends AlertRuleOptions {
    */
   readonly labels?: Record<string, string>;
   /**
-   * Ship the CloudNativePG Grafana dashboard as a ConfigMap for Grafana's sidecar.
+   * Ship the CloudNativePG Grafana dashboard as a ConfigMap for Grafana's sidecar (alone in a Kubernetes cluster; a
+   * shared Kubernetes cluster ships one for all its environments).
    * @default true
    */
   readonly dashboard?: boolean;
@@ -709,7 +710,9 @@ export class PostgresPlatform extends Construct {
     // the monitoring application syncs after the database application.
     const queries = new CnpgCustomQueries(this.component(PlatformComponent.DATABASE, this.databaseNamespace), 'CustomQueries', { cluster: this.cluster });
     this.cluster.addMonitoringQueries(queries.configMapRef);
-    if (dashboard) {
+    // One dashboard per Kubernetes cluster: it selects the cluster in a variable, and Grafana would import the same
+    // dashboard uid once per environment. A shared Kubernetes cluster ships it (KubernetesClusterDeclaration.monitoring).
+    if (dashboard && !this.kubernetesCluster) {
       new CnpgGrafanaDashboard(chart, 'Dashboard', { namespace: dashboardNamespace });
     }
     if (this.pooler) {

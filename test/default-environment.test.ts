@@ -118,7 +118,10 @@ describe('the default environment', () => {
     const alerts = rules.object.spec.groups.flatMap((g: any) => g.rules).map((r: any) => r.alert).filter(Boolean);
     expect(alerts).toEqual(expect.arrayContaining(['CNPGClusterBackupTooOld', 'CNPGClusterWALArchivingFailing', 'CNPGClusterHADegraded']));
     const configMaps = byKind('ConfigMap').map((m) => m.object.metadata.name).sort();
-    expect(configMaps).toEqual(['cnpg-grafana-dashboard', 'cnpg-ha-monitoring']);
+    // The Grafana dashboard is the Kubernetes cluster's, once (dist/clusters/tutorial/monitoring), not one per environment.
+    expect(configMaps).toEqual(['cnpg-ha-monitoring']);
+    const cluster = readManifests(path.join(out, 'clusters', 'tutorial', 'monitoring')).map((m) => m.object);
+    expect(cluster.filter((o) => o.kind === 'ConfigMap').map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['monitoring/cnpg-grafana-dashboard']);
   });
 
   test('synthesizing twice gives byte-identical output', () => {

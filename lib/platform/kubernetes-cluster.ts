@@ -4,6 +4,7 @@ import * as argo from '../../imports/argoproj.io';
 import { isDns1123Label } from '../core/k8s-syntax';
 import { Problems } from '../core/problems';
 import { chartFacts, ChartFacts, isRendered, namespaceOf } from './chart-facts';
+import { CnpgGrafanaDashboard } from '../monitoring/grafana-dashboard';
 import { PodMonitor } from '../monitoring/pod-monitor';
 import { PlatformNamespaces } from './namespaces';
 import { OperatorDelivery, OperatorInstalls, OperatorRelease, OperatorReleases } from './operators';
@@ -77,7 +78,7 @@ export interface KubernetesClusterDeclaration {
    * installed: `delivery.monitoringStack` or `preinstalledKinds`); `false` for none.
    * @default - the operator's PodMonitor, without extra labels
    */
-  readonly monitoring?: { readonly labels?: Record<string, string> } | false;
+  readonly monitoring?: KubernetesClusterMonitoring | false;
 }
 
 /** The operator namespaces of a declaration, with their defaults applied. */
@@ -124,6 +125,25 @@ export interface KubernetesClusterPlatformProps extends KubernetesClusterDeclara
    * @default - `app.kubernetes.io/part-of: cdk8s-cnpg` and `app.kubernetes.io/managed-by: cdk8s`
    */
   readonly labels?: Record<string, string>;
+}
+
+/** Monitoring of a Kubernetes cluster's shared services. */
+export interface KubernetesClusterMonitoring {
+  /**
+   * Labels on the operator's PodMonitor (Prometheus' `podMonitorSelector`).
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * Ship the CloudNativePG Grafana dashboard (one ConfigMap for Grafana's sidecar).
+   * @default true
+   */
+  readonly dashboard?: boolean;
+  /**
+   * Namespace of the dashboard ConfigMap (Grafana's sidecar must watch it).
+   * @default - the monitoring stack's namespace when it is installed, else the operator's
+   */
+  readonly dashboardNamespace?: string;
 }
 
 /** Cluster-scoped kinds (`group/Kind`, core kinds bare) that the platform's own folders may contain. */
@@ -263,7 +283,14 @@ export class KubernetesClusterPlatform extends Construct {
 
     new PlatformNamespaces(chart(KubernetesClusterComponent.NAMESPACES), 'Namespaces', { names: releaseNamespaces(this.releases), podSecurity: releasePodSecurity(this.releases) });
     if (props.monitoring !== false) {
-      PodMonitor.forOperator(chart(KubernetesClusterComponent.MONITORING, this.operatorNamespace), 'OperatorPodMonitor', { namespace: this.operatorNamespace, labels: props.monitoring?.labels });
+      const monitoring = chart(KubernetesClusterComponent.MONITORING, this.operatorNamespace);
+      PodMonitor.forOperator(monitoring, 'OperatorPodMonitor', { namespace: this.operatorNamespace, labels: props.monitoring?.labels });
+      if (props.monitoring?.dashboard ?? true) {
+        // Once per Kubernetes cluster: the dashboard selects the cluster in a variable, and Grafana would import one
+        // per environment under the same uid.
+        const monitoringStack = this.releases.find((r) => r.chart === 'kube-prometheus-stack');
+        new CnpgGrafanaDashboard(monitoring, 'Dashboard', { namespace: props.monitoring?.dashboardNamespace ?? monitoringStack?.namespace ?? this.operatorNamespace });
+      }
     }
 
     if (this.delivery === OperatorDelivery.K3S_HELM_CONTROLLER) {
