@@ -19,7 +19,7 @@ import { ArgoCdDelivery, DeliveredComponent } from './platform/argocd';
 import { addDay2Operations, PlatformDay2, PlatformDay2Options } from './platform/day2';
 import { NamespaceGuardrails, NamespaceGuardrailsProps } from './platform/guardrails';
 import { PlatformNamespaces } from './platform/namespaces';
-import { KubernetesClusterDeclaration, operatorNamespacesOf, operatorReleasesOf, releaseNamespaces, releasePodSecurity } from './platform/kubernetes-cluster';
+import { KubernetesClusterDeclaration, KubernetesClusterDelivery, operatorNamespacesOf, operatorReleasesOf, releaseNamespaces, releasePodSecurity } from './platform/kubernetes-cluster';
 import { OperatorDelivery, OperatorInstalls, OperatorRelease } from './platform/operators';
 import { addSyncOptions, applySyncWaves, SyncWave } from './platform/sync-waves';
 import { CnpgUserCredential, S3Credential, S3CredentialProps, SealedCredential } from './secrets/sealed-credential';
@@ -114,39 +114,11 @@ export interface PlatformNetworkPolicyOptions {
   readonly egress?: DatabaseEgressOptions;
 }
 
-/** How the platform is delivered. */
-export interface PlatformDeliveryOptions {
-  /**
-   * How operators are installed.
-   * @default OperatorDelivery.ARGO_CD
-   */
-  readonly operators?: OperatorDelivery;
-  /**
-   * The git repository Argo CD reads `dist/` from. Required for Argo CD delivery.
-   * @default - none
-   */
-  readonly repoUrl?: string;
-  /**
-   * The revision Argo CD follows.
-   * @default "main"
-   */
-  readonly targetRevision?: string;
-  /**
-   * Namespace Argo CD runs in.
-   * @default "argocd"
-   */
-  readonly argocdNamespace?: string;
-  /**
-   * The operator releases.
-   * @default - OperatorReleases.defaults(): cert-manager, CloudNativePG, the Barman Cloud plugin, Sealed Secrets
-   */
-  readonly operatorReleases?: OperatorRelease[];
-  /**
-   * Also install the Prometheus/Grafana stack (kube-prometheus-stack) the monitoring targets.
-   * @default false
-   */
-  readonly monitoringStack?: boolean;
-}
+/**
+ * How the platform is delivered: the same settings as a shared Kubernetes cluster's delivery. An environment that shares
+ * a Kubernetes cluster sets only `repoUrl`/`targetRevision`/`argocdNamespace` (or nothing: the cluster's are used).
+ */
+export interface PlatformDeliveryOptions extends KubernetesClusterDelivery {}
 
 /**
  * Properties of a `PostgresPlatform`.
