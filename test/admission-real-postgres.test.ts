@@ -7,7 +7,7 @@
  */
 import { CnpgCluster } from '../lib';
 import { clusterAdmissionProblems } from '../lib/rules/admission';
-import { clusterMajor } from '../lib/rules/admission/cluster-rules';
+import { clusterMajor } from '../lib/rules/admission/cluster-checks';
 import { forbiddenParameter } from '../lib/rules/admission/parameters';
 import { CNPG_FIXED_PG_HBA, parseHbaLine } from '../lib/rules/pg-hba';
 import { CNPG_MANAGED_EXTENSIONS } from '../lib/rules/postgres-settings';

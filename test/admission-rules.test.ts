@@ -1,9 +1,9 @@
 import { JsonPatch, Testing } from 'cdk8s';
 import { CnpgCluster, PostgresImage, Problems } from '../lib';
 import { admissionProblemsFor, clusterAdmissionProblems } from '../lib/rules/admission';
-import { CLUSTER_RULE_IDS } from '../lib/rules/admission/cluster-rules';
+import { CLUSTER_RULE_IDS } from '../lib/rules/admission/cluster';
 import { applyClusterDefaults } from '../lib/rules/admission/defaults';
-import { OTHER_KIND_RULES } from '../lib/rules/admission/other-kinds';
+import { OTHER_KIND_RULES } from '../lib/rules/admission/kinds';
 import { FORBIDDEN_PARAMETERS, parseWebhookMemory } from '../lib/rules/admission/parameters';
 import { parseHbaLine, pgHbaProblems } from '../lib/rules/pg-hba';
 import { formatGroupedErrors, synthComponents } from '../lib/core/synth';

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parse as parseYaml } from 'yaml';
 import { runBackupCommand } from '../backup/backup-command';
 import { CnpgCommand } from '../core/commands';
+import { yamlParser } from '../core/yaml-parser';
 import { formatSyncTimeline } from '../platform/sync-timeline';
 import { runSeal } from '../secrets/seal-command';
 import { buildEnvironment, credentialCatalogOf, Environment, findProjectRoot, planEnvironments } from './environments';
@@ -72,7 +72,7 @@ function configuredModule(projectRoot: string): string {
     const app = JSON.parse(fs.readFileSync(pkgFile, 'utf8'))['cdk8s-cnpg']?.app;
     if (typeof app === 'string') return path.resolve(projectRoot, app);
   }
-  const config = parseYaml(fs.readFileSync(path.join(projectRoot, 'cdk8s.yaml'), 'utf8')) ?? {};
+  const config = yamlParser().parse(fs.readFileSync(path.join(projectRoot, 'cdk8s.yaml'), 'utf8')) ?? {};
   const m = /^node\s+(\S+\.js)\s*$/.exec(String(config.app ?? ''));
   if (!m) {
     throw new Error(`cannot tell which module exports your environments: cdk8s.yaml's app is ${JSON.stringify(config.app)}; `

@@ -1,5 +1,6 @@
 import * as cnpg from '../../imports/postgresql.cnpg.io';
 import { Problem } from '../core/problems';
+import { isReservedRoleName } from '../rules/roles';
 import { IBasicAuthCredential } from '../secrets/credential-ref';
 
 /** Whether a managed role must exist (`ensure`). */
@@ -85,10 +86,8 @@ export interface ManagedRoleOptions {
   readonly ensure?: RoleEnsure;
 }
 
-/** Role names CloudNativePG reserves (`pkg/postgres/roles.go` `IsRoleReserved`). */
-export function isReservedRoleName(name: string): boolean {
-  return name === 'postgres' || name === 'streaming_replica' || name.startsWith('cnpg_') || name.startsWith('pg_');
-}
+// Role names CloudNativePG reserves: one definition, in the rules layer (re-exported for the construct's users).
+export { isReservedRoleName };
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 /** PostgreSQL truncates identifiers to NAMEDATALEN - 1 bytes. */

@@ -24,8 +24,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { parseAllDocuments } from 'yaml';
 import { Problem, Problems } from './problems';
+import { yamlParser } from './yaml-parser';
 
 const CNPG_GROUP = 'postgresql.cnpg.io';
 
@@ -483,5 +483,5 @@ export function checkAppUpdates(app: App, previous: PreviousManifests, options: 
 
 /** The documents of YAML text, parsed as YAML 1.1 like cdk8s writes them (cdk8s' `Yaml.load` starts a process per file). */
 function parseYaml(text: string): any[] {
-  return parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJS()).filter((o) => o !== null && o !== undefined);
+  return yamlParser().parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJS()).filter((o) => o !== null && o !== undefined);
 }

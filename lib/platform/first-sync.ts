@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { yamlParser } from '../core/yaml-parser';
 import { chartFacts, ChartFacts } from './chart-facts';
 import { BOOTSTRAP_LABEL, foreignNamespacesOf, isClusterScopedKind } from './kubernetes-cluster';
 import { syncWaveAnnotation } from './sync-waves';
@@ -592,7 +592,7 @@ function whitelisted(groupKind: string, project: Manifest): boolean {
 }
 
 function parseValues(valuesContent: string | undefined): Record<string, unknown> {
-  return valuesContent ? parseYaml(valuesContent) ?? {} : {};
+  return valuesContent ? yamlParser().parse(valuesContent) ?? {} : {};
 }
 
 /** Why a wave waits for an object, for the timeline (undefined: ready as soon as it exists). */
@@ -743,7 +743,7 @@ export function readManifestRepository(repoRoot: string, distDir = 'dist'): Map<
     const entries = fs.readdirSync(path.join(repoRoot, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
     const files = entries.filter((e) => e.isFile() && e.name.endsWith('.yaml'));
     if (files.length > 0 && rel !== distDir) {
-      repo.set(rel, files.flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(repoRoot, rel, f.name), 'utf8')).map((d) => d.toJS()).filter((o) => o)));
+      repo.set(rel, files.flatMap((f) => yamlParser().parseAllDocuments(fs.readFileSync(path.join(repoRoot, rel, f.name), 'utf8')).map((d) => d.toJS()).filter((o) => o)));
     }
     for (const e of entries.filter((x) => x.isDirectory())) walk(`${rel}/${e.name}`);
   };

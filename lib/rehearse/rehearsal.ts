@@ -19,6 +19,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Client } from 'pg';
+import { CNPG_OVERRIDABLE_DEFAULT_PARAMETERS, forbiddenParameter } from '../rules/admission/parameters';
+import { CNPG_MANAGED_EXTENSIONS } from '../rules/postgres-settings';
 import { isValidTargetTime } from '../rules/recovery-target';
 import {
   backupArgs, backupListArgs, checkToolOptions, COMPRESSION_MODULES, Endpoint, flat, LIST_OBJECTS_PY, readStorePlan,
@@ -95,42 +97,8 @@ export interface RehearsalResult {
   readonly durationMs: number;
 }
 
-/** CloudNativePG's parameters that users cannot set (fixed or blocked: `FixedConfigurationParameters`). */
-export const CNPG_FIXED_PARAMETERS: readonly string[] = [
-  'allow_system_table_mods', 'archive_cleanup_command', 'archive_command', 'archive_mode', 'bonjour', 'bonjour_name',
-  'cluster_name', 'config_file', 'data_directory', 'data_sync_retry', 'event_source', 'external_pid_file', 'hba_file',
-  'hot_standby', 'ident_file', 'jit_provider', 'listen_addresses', 'log_destination', 'log_directory', 'log_file_mode',
-  'log_filename', 'log_rotation_age', 'log_rotation_size', 'log_truncate_on_rotation', 'logging_collector', 'port',
-  'primary_conninfo', 'primary_slot_name', 'promote_trigger_file', 'recovery_end_command', 'recovery_min_apply_delay',
-  'recovery_target', 'recovery_target_action', 'recovery_target_inclusive', 'recovery_target_lsn', 'recovery_target_name',
-  'recovery_target_time', 'recovery_target_timeline', 'recovery_target_xid', 'restart_after_crash', 'restore_command',
-  'shared_preload_libraries', 'ssl', 'ssl_ca_file', 'ssl_cert_file', 'ssl_crl_file', 'ssl_dh_params_file', 'ssl_ecdh_curve',
-  'ssl_key_file', 'ssl_passphrase_command', 'ssl_passphrase_command_supports_reload', 'ssl_prefer_server_ciphers',
-  'stats_temp_directory', 'synchronous_standby_names', 'synchronized_standby_slots', 'syslog_facility', 'syslog_ident',
-  'syslog_sequence_numbers', 'syslog_split_messages', 'temp_tablespaces', 'unix_socket_directories', 'unix_socket_group',
-  'unix_socket_permissions',
-];
-
-/** CloudNativePG's defaults under the user's parameters (`GlobalDefaultSettings`, minus the logging ones). */
-export const CNPG_DEFAULT_PARAMETERS: Readonly<Record<string, string>> = {
-  archive_timeout: '5min',
-  dynamic_shared_memory_type: 'posix',
-  full_page_writes: 'on',
-  max_parallel_workers: '32',
-  max_replication_slots: '32',
-  max_worker_processes: '32',
-  shared_memory_type: 'mmap',
-  ssl_max_protocol_version: 'TLSv1.3',
-  ssl_min_protocol_version: 'TLSv1.3',
-  wal_keep_size: '512MB',
-  wal_level: 'logical',
-  wal_log_hints: 'on',
-  wal_receiver_timeout: '5s',
-  wal_sender_timeout: '5s',
-};
-
-/** Modules CloudNativePG adds to shared_preload_libraries when a parameter of theirs is set. */
-const MANAGED_MODULES = ['pg_stat_statements', 'auto_explain', 'pgaudit', 'pg_failover_slots'];
+/** CloudNativePG's defaults under the user's parameters (the rules layer's `CNPG_OVERRIDABLE_DEFAULT_PARAMETERS`). */
+export const CNPG_DEFAULT_PARAMETERS: Readonly<Record<string, string>> = CNPG_OVERRIDABLE_DEFAULT_PARAMETERS;
 
 const TABLE = 'rehearsal_markers';
 
@@ -682,9 +650,9 @@ class Rehearsal {
     if (isRecord(raw)) {
       for (const [k, v] of Object.entries(raw)) {
         const name = k.toLowerCase();
-        if (CNPG_FIXED_PARAMETERS.includes(name)) continue;
+        if (forbiddenParameter(name)) continue; // the operator fixes or blocks it
         const cls = name.split('.')[0];
-        if (name.includes('.') && MANAGED_MODULES.includes(cls)) {
+        if (name.includes('.') && CNPG_MANAGED_EXTENSIONS.includes(cls)) {
           if (cls === 'pgaudit' || cls === 'pg_failover_slots') continue; // not shipped with the embedded PostgreSQL
           preload.add(cls);
         }

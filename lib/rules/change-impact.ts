@@ -12,7 +12,7 @@
  * `kubectl cnpg promote` with `primaryUpdateStrategy: supervised`.
  */
 import { changeRule, ChangeEffect, checkClusterUpdate } from './changes';
-import { PostgresSettings } from './postgres-settings';
+import { CNPG_MANAGED_EXTENSIONS, PostgresSettings } from './postgres-settings';
 
 export type { ChangeEffect } from './changes';
 
@@ -44,8 +44,6 @@ export interface ChangeImpact {
 
 const RANK: ChangeEffect[] = ['none', 'online', 'new-sessions', 'reload', 'unclassified', 'scale-up', 'scale-down', 'restart', 'rolling-update', 'major-upgrade', 'created', 'replaced', 'rejected'];
 
-/** Modules CloudNativePG preloads when one of their `<module>.*` parameters is set. */
-const MANAGED_PRELOAD = ['pgaudit', 'pg_stat_statements', 'auto_explain', 'pg_failover_slots'];
 /** A standby needs values ≥ the primary's for these (PostgreSQL's hot standby rules). */
 const HOT_STANDBY_SENSITIVE = ['max_connections', 'max_worker_processes', 'max_wal_senders', 'max_prepared_transactions', 'max_locks_per_transaction'];
 
@@ -318,7 +316,7 @@ function decreased(settings: PostgresSettings, name: string, a: string | undefin
 /** shared_preload_libraries as the operator computes it: the spec's list plus its managed modules in use. */
 function effectivePreload(spec: any): string[] {
   const params = Object.keys(spec.postgresql?.parameters ?? {});
-  const managed = MANAGED_PRELOAD.filter((m) => params.some((k) => k.startsWith(`${m}.`)));
+  const managed = CNPG_MANAGED_EXTENSIONS.filter((m) => params.some((k) => k.startsWith(`${m}.`)));
   return [...new Set([...(spec.postgresql?.shared_preload_libraries ?? spec.postgresql?.sharedPreloadLibraries ?? []), ...managed])].sort();
 }
 

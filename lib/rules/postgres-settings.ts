@@ -29,9 +29,6 @@
  *   which is reported as a likely typo.
  */
 import { Problem } from '../core/problems';
-import pg16 from './postgres-settings/pg16.json';
-import pg17 from './postgres-settings/pg17.json';
-import pg18 from './postgres-settings/pg18.json';
 
 export type PostgresVarType = 'bool' | 'integer' | 'real' | 'string' | 'enum';
 export type PostgresContext =
@@ -89,10 +86,17 @@ interface SettingsFile {
   readonly settings: readonly PostgresSetting[];
 }
 
-const TABLES: Record<number, SettingsFile> = {
-  16: pg16 as unknown as SettingsFile,
-  17: pg17 as unknown as SettingsFile,
-  18: pg18 as unknown as SettingsFile,
+/**
+ * The table of each major, read on first use: a process needs the majors of its clusters only (usually one), and the
+ * three tables are about 170 KB of JSON to read and parse.
+ */
+const TABLES: Record<number, () => SettingsFile> = {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  16: () => require('./postgres-settings/pg16.json'),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  17: () => require('./postgres-settings/pg17.json'),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  18: () => require('./postgres-settings/pg18.json'),
 };
 
 /** Modules CloudNativePG adds to shared_preload_libraries itself when one of their parameters is set. */
@@ -170,13 +174,13 @@ export class PostgresSettings {
   public static forMajor(major: number): PostgresSettings {
     const cached = PostgresSettings.cache.get(major);
     if (cached) return cached;
-    const file = TABLES[major];
-    if (!file) {
+    const load = TABLES[major];
+    if (!load) {
       throw new Error(
         `PostgreSQL ${major} is not supported: the supported majors are ${PostgresSettings.supportedMajors.join(', ')}`,
       );
     }
-    const s = new PostgresSettings(major, file);
+    const s = new PostgresSettings(major, load());
     PostgresSettings.cache.set(major, s);
     return s;
   }

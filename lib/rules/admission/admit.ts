@@ -2,34 +2,14 @@
  * Runs the admission rules on a rendered object: `clusterAdmissionProblems` (a Cluster) and `admissionProblemsFor`
  * (any CloudNativePG object, by kind). `CnpgResource` calls `admissionProblemsFor` once per rendering of its object.
  */
-import { CLUSTER_RULES, clusterContext, Finding } from './cluster-rules';
+import { CLUSTER_RULES } from './cluster';
+import { clusterContext } from './cluster-checks';
 import { applyClusterDefaults } from './defaults';
-import { ObjectContext, OTHER_KIND_RULES } from './other-kinds';
-import { AdmissionOptions, AdmissionProblem, AdmissionResult, AdmissionRule } from './types';
+import { OTHER_KIND_RULES } from './kinds';
+import { ObjectContext, runRules } from './rule';
+import { AdmissionOptions, AdmissionResult } from './types';
 
 const CNPG_GROUP = 'postgresql.cnpg.io';
-
-function runRules<C>(rules: readonly AdmissionRule<C>[], ctx: C, options: AdmissionOptions): AdmissionResult {
-  const errors: AdmissionProblem[] = [];
-  const warnings: AdmissionProblem[] = [];
-  for (const r of rules) {
-    if (r.createOnly && options.existing) continue;
-    let findings: Finding[];
-    try {
-      findings = r.check(ctx) as Finding[];
-    } catch (e) {
-      // A rule must never crash synth on odd input; report it so it gets fixed.
-      findings = [{ field: 'spec', message: `admission rule ${r.id} could not check this object: ${(e as Error).message}` }];
-    }
-    for (const f of findings) {
-      const { severity, ...problem } = f;
-      const p: AdmissionProblem = { ...problem, rule: f.rule ?? r.id };
-      if ('value' in p && p.value === undefined) delete (p as { value?: unknown }).value; // no "(got undefined)"
-      ((severity ?? r.severity) === 'warning' ? warnings : errors).push(p);
-    }
-  }
-  return { errors, warnings };
-}
 
 /**
  * The admission problems of a Cluster (wire JSON, as `apiObject.toJson()` renders it): the operator's defaults are

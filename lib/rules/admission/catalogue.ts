@@ -1,13 +1,13 @@
 /**
  * The rule catalogue, `docs/rules.md`: one row per rule id a problem can carry (`[rule <id>]` in a message), with
- * its kind, field, what it checks, the fix, and the upstream function it mirrors — rendered from the rule tables
- * (`CLUSTER_RULES`, `OTHER_KIND_RULES`) and their columns (`rule-meta.ts`). `npm run gen:rules` writes it; a test
- * fails when the committed file is stale.
+ * its kind, field, what it checks, the fix, and the upstream function it mirrors — rendered from the rows of the rule
+ * tables (`CLUSTER_RULES`, `OTHER_KIND_RULES`) and the sub-rules a grouped row reports. `npm run gen:rules` writes
+ * it; a test fails when the committed file is stale.
  */
-import { CLUSTER_RULES } from './cluster-rules';
-import { OTHER_KIND_RULES } from './other-kinds';
-import { CNPG_VERSION, RULE_META } from './rule-meta';
-import { AdmissionRule, RuleSection } from './types';
+import { CLUSTER_RULES } from './cluster';
+import { OTHER_KIND_RULES } from './kinds';
+import { AdmissionRule, CNPG_VERSION } from './rule';
+import { RuleSection } from './types';
 
 /** One row of the catalogue. */
 export interface CatalogueRow {
@@ -29,41 +29,26 @@ export function ruleAnchor(id: string): string {
   return id.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }
 
-/** The ids a row of the table reports besides its own (its sub-rules), with what they check. */
-const SUB_RULES: ReadonlyArray<{ id: string; parent: string; section: RuleSection; severity: 'error' | 'warning'; what: string }> = [
-  { id: '2.1#51', parent: '2.1#50', section: '2.1', severity: 'error', what: 'Size not configured. Please add it, or a storage request in the pvcTemplate.' },
-  { id: '2.1#93', parent: '2.6#parameters', section: '2.1', severity: 'error', what: 'must be a valid PostgreSQL configuration parameter name (a GUC name, optionally namespaced with a single dot)' },
-  { id: '2.1#94', parent: '2.6#parameters', section: '2.1', severity: 'error', what: 'Can\'t set fixed configuration parameter (the operator manages it, or it must keep its default)' },
-  { id: '2.6#string-values', parent: '2.6#parameters', section: '2.4', severity: 'error', what: 'parameter values are strings' },
-  { id: '2.6#postgres', parent: '2.6#parameters', section: '2.6', severity: 'error', what: 'PostgreSQL of the cluster\'s major accepts the name and the value (type, unit, range, enum values, extension loaded)' },
-  { id: 'lib#parameters-unchecked', parent: '2.6#parameters', section: 'library', severity: 'warning', what: 'the parameters cannot be checked: the major is unknown or has no settings table' },
-  { id: '2.1#107', parent: '2.6#pg_hba', section: '2.1', severity: 'error', what: '${podselector:NAME} in a pg_hba line names a spec.podSelectorRefs entry' },
-  { id: 'lib#pg_hba-operator-roles', parent: '2.6#pg_hba', section: 'library', severity: 'error', what: 'pg_hba lines do not name the operator\'s roles (streaming_replica, cnpg_pooler_pgbouncer)' },
-  { id: 'lib#pg_hba-local', parent: '2.6#pg_hba', section: 'library', severity: 'warning', what: 'a local line has no effect: the operator\'s own local lines come first' },
-  { id: 'lib#pg_hba-md5', parent: '2.6#pg_hba', section: 'library', severity: 'warning', what: 'md5 authentication (use scram-sha-256)' },
-];
-
 function row(r: AdmissionRule<unknown>, kind: string): CatalogueRow {
   return {
     id: r.id, anchor: ruleAnchor(r.id), kind, section: r.section, severity: r.severity,
-    field: r.field ?? '', what: r.message, fix: r.fix ?? '', upstream: r.upstream ?? '',
+    field: r.field, what: r.message, fix: r.fix ?? '', upstream: r.upstream ?? '',
   };
 }
 
 /** Every rule id, in table order (sub-rules after the row that reports them). */
 export function ruleCatalogue(): CatalogueRow[] {
   const rows: CatalogueRow[] = [];
-  const add = (r: CatalogueRow) => {
-    rows.push(r);
-    for (const s of SUB_RULES.filter((x) => x.parent === r.id)) {
-      const meta = RULE_META[s.id] ?? {};
+  const add = (r: AdmissionRule<unknown>, kind: string) => {
+    rows.push(row(r, kind));
+    for (const s of r.reports ?? []) {
       rows.push({
-        id: s.id, anchor: ruleAnchor(s.id), kind: r.kind, section: s.section, severity: s.severity,
-        field: meta.field ?? '', what: s.what, fix: meta.fix ?? '', upstream: meta.upstream ?? '', reportedBy: r.id,
+        id: s.id, anchor: ruleAnchor(s.id), kind, section: s.section, severity: s.severity,
+        field: s.field, what: s.message, fix: s.fix ?? '', upstream: s.upstream ?? '', reportedBy: r.id,
       });
     }
   };
-  for (const r of CLUSTER_RULES) add(row(r as AdmissionRule<unknown>, 'Cluster'));
+  for (const r of CLUSTER_RULES) add(r as AdmissionRule<unknown>, 'Cluster');
   const kinds = new Map<string, string[]>(); // rule id → kinds
   const byId = new Map<string, AdmissionRule<unknown>>();
   for (const [kind, rules] of Object.entries(OTHER_KIND_RULES)) {
@@ -72,7 +57,7 @@ export function ruleCatalogue(): CatalogueRow[] {
       byId.set(r.id, r as AdmissionRule<unknown>);
     }
   }
-  for (const [id, r] of byId) add(row(r, kinds.get(id)!.join(', ')));
+  for (const [id, r] of byId) add(r, kinds.get(id)!.join(', '));
   return rows;
 }
 
@@ -98,7 +83,7 @@ export function renderRuleCatalogue(): string {
   const out: string[] = [
     '# Admission rules',
     '',
-    '<!-- Generated by `npm run gen:rules` from lib/rules/admission (the rule tables and rule-meta.ts). Do not edit. -->',
+    '<!-- Generated by `npm run gen:rules` from the rule tables in lib/rules/admission. Do not edit. -->',
     '',
     `Every rule synth checks on a rendered CloudNativePG object, as CloudNativePG ${CNPG_VERSION} (its validating webhook and`,
     'CRDs) and PostgreSQL would. An error message ends with `[rule <id>]`; the id is a row below (link: `docs/rules.md#<anchor>`,',

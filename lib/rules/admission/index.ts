@@ -12,16 +12,18 @@
 
 export * from './types';
 export { applyClusterDefaults, CNPG_DEFAULT_IMAGE, CNPG_GLOBAL_DEFAULT_PARAMETERS, isReplicaCluster, computedArchiveMode } from './defaults';
-export { CLUSTER_RULES, CLUSTER_RULE_IDS, clusterMajor, imageTag, isReservedRole, storageSize, unknownPlaceholders } from './cluster-rules';
+export { CLUSTER_RULES, CLUSTER_RULE_IDS } from './cluster';
+export { clusterMajor, imageTag, storageSize, unknownPlaceholders } from './cluster-checks';
 export { applyJsonPatch, decodeJsonPatch, instancePodSkeleton, podPatchProblem } from './pod-patch';
 export type { InstancePodOptions, JsonPatchOperation } from './pod-patch';
 export { renderRuleCatalogue, ruleAnchor, ruleCatalogue } from './catalogue';
 export type { CatalogueRow } from './catalogue';
-export type { ClusterContext, Finding } from './cluster-rules';
-export { OTHER_KIND_RULES } from './other-kinds';
-export type { ObjectContext } from './other-kinds';
+export type { ClusterContext } from './cluster-checks';
+export { OTHER_KIND_RULES } from './kinds';
+export { CNPG_VERSION, rule, runRules, sectionOf } from './rule';
+export type { AdmissionRule, Finding, Hit, ObjectContext, RuleRow, SubRule, Verdict } from './rule';
 export {
-  FORBIDDEN_PARAMETERS, forbiddenParameter, parsePostgresBoolean, parseWebhookMemory, postgresParameterProblems,
+  CNPG_OVERRIDABLE_DEFAULT_PARAMETERS, FORBIDDEN_PARAMETERS, forbiddenParameter, parsePostgresBoolean, parseWebhookMemory, postgresParameterProblems,
 } from './parameters';
 export type { ForbiddenParameter, ParameterCheckOptions } from './parameters';
 export { admissionProblemsFor, clusterAdmissionProblems } from './admit';

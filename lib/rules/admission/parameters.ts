@@ -5,6 +5,7 @@
 import { parseQuantity } from '../../core/k8s-syntax';
 import { Problem } from '../../core/problems';
 import { CNPG_MANAGED_EXTENSIONS, PostgresSettings } from '../postgres-settings';
+import { CNPG_GLOBAL_DEFAULT_PARAMETERS } from './defaults';
 
 /** Why a parameter cannot be set, and what to do instead. */
 export interface ForbiddenParameter {
@@ -109,6 +110,15 @@ export const FORBIDDEN_PARAMETERS: Readonly<Record<string, ForbiddenParameter>> 
 export function forbiddenParameter(name: string): ForbiddenParameter | undefined {
   return FORBIDDEN_PARAMETERS[name.toLowerCase()];
 }
+
+/**
+ * The operator's defaults a user's parameters go over: `GlobalDefaultSettings` minus the parameters the operator fixes
+ * or blocks (the logging ones and shared_preload_libraries), e.g. for a PostgreSQL started with a cluster's parameters
+ * outside Kubernetes (the rehearsals).
+ */
+export const CNPG_OVERRIDABLE_DEFAULT_PARAMETERS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(CNPG_GLOBAL_DEFAULT_PARAMETERS).filter(([name]) => forbiddenParameter(name) === undefined),
+);
 
 /**
  * The webhook's parameter-name rule (93, `internal/webhook/v1/cluster_webhook.go@v1.30.0`

@@ -21,35 +21,6 @@ export interface AdmissionResult {
  */
 export type RuleSection = '2.1' | '2.3' | '2.4' | '2.6' | '2.7' | 'library';
 
-/**
- * One admission rule. Every id is documented in `docs/rules.md` (generated from the rule tables by
- * `npm run gen:rules`, anchor `ruleAnchor(id)`): `2.1#N` is rule N of the webhook's Cluster rules, `W<N>` a webhook
- * warning, `2.4#…` a CRD rule, `2.6#…` a PostgreSQL parameter or pg_hba rule, `2.7#<Kind>.…` a rule of another kind,
- * `lib#…` a rule of this library only.
- */
-export interface AdmissionRule<C> {
-  readonly id: string;
-  readonly section: RuleSection;
-  /** The webhook's (or API server's) message, or what the rule checks. */
-  readonly message: string;
-  readonly severity: 'error' | 'warning';
-  /**
-   * The rule only applies when the object is created (CloudNativePG checks `resourceVersion`), e.g. rule 69.
-   * @default false
-   */
-  readonly createOnly?: boolean;
-  /**
-   * What the rule mirrors upstream: `<file>@v1.30.0 <function>` in cloudnative-pg (or the CRD, or PostgreSQL);
-   * absent for library rules.
-   */
-  readonly upstream?: string;
-  /** The field the rule checks (a JSON path; `[i]` for any index). */
-  readonly field?: string;
-  /** The usual fix. */
-  readonly fix?: string;
-  readonly check: (ctx: C) => Problem[];
-}
-
 /** Options of the admission checks. */
 export interface AdmissionOptions {
   /**
