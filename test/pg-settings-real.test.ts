@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import { PostgresSetting, PostgresSettings } from '../lib/rules/postgres-settings';
 import { RealPostgres, checkConfigFile, checkConfigWithRealServer } from './support/real-postgres';
 
@@ -335,18 +336,30 @@ describe.each([16, 17, 18])('PostgreSQL %i', (major) => {
 
 describe('checkConfigWithRealServer (PostgreSQL 18)', () => {
   test('reports what only a starting server finds: checks across settings, then pg_hba.conf errors', async () => {
-    const before = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('cdk8s-cnpg-pg18-'));
-    // each value is valid on its own (checkParameter and `postgres -C` accept them); together they are not
-    const params = { wal_level: 'minimal', max_wal_senders: '10' };
-    expect(Object.entries(params).flatMap(([k, v]) => PostgresSettings.forMajor(18).checkParameter(k, v))).toEqual([]);
-    const failed = await checkConfigWithRealServer(18, params);
-    expect(failed).toMatchObject({ ok: false, started: false });
-    expect(failed.messages.join('\n')).toMatch(/FATAL: +WAL streaming \("?max_wal_senders"? > 0\) requires "?wal_level"? to be "?replica"? or "?logical"?/);
+    // A temp folder of its own: other test files run PostgreSQL 18 servers in parallel in the shared one, so only here
+    // can "nothing is left behind" be checked. The server user must be able to enter it.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-settings-real-'));
+    fs.chmodSync(tmp, 0o755);
+    // os.tmpdir() reads the real process environment, not jest's copy: point it here for the duration.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const tmpdir = jest.spyOn(require('os') as typeof os, 'tmpdir').mockReturnValue(tmp);
+    try {
+      // each value is valid on its own (checkParameter and `postgres -C` accept them); together they are not
+      const params = { wal_level: 'minimal', max_wal_senders: '10' };
+      expect(Object.entries(params).flatMap(([k, v]) => PostgresSettings.forMajor(18).checkParameter(k, v))).toEqual([]);
+      const failed = await checkConfigWithRealServer(18, params);
+      expect(failed).toMatchObject({ ok: false, started: false });
+      expect(failed.messages.join('\n')).toMatch(/FATAL: +WAL streaming \("?max_wal_senders"? > 0\) requires "?wal_level"? to be "?replica"? or "?logical"?/);
 
-    const hba = await checkConfigWithRealServer(18, { work_mem: '8MB' }, ['hostssl all all all scram-sha-256', 'host all all 1.2.3.4/99 md5']);
-    expect(hba).toMatchObject({ ok: false, started: true, settings: { work_mem: '8192' } });
-    expect(hba.hbaErrors).toEqual([{ line: 2, error: 'invalid CIDR mask in address "1.2.3.4/99"' }]);
-    // servers are stopped and their directories removed
-    expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('cdk8s-cnpg-pg18-'))).toEqual(before);
+      const hba = await checkConfigWithRealServer(18, { work_mem: '8MB' }, ['hostssl all all all scram-sha-256', 'host all all 1.2.3.4/99 md5']);
+      expect(hba).toMatchObject({ ok: false, started: true, settings: { work_mem: '8192' } });
+      expect(hba.hbaErrors).toEqual([{ line: 2, error: 'invalid CIDR mask in address "1.2.3.4/99"' }]);
+      // servers are stopped and their directories removed (they ran here: the template was made here too)
+      expect(fs.existsSync(path.join(tmp, 'cdk8s-cnpg-pg-templates'))).toBe(true);
+      expect(fs.readdirSync(tmp).filter((f) => f.startsWith('cdk8s-cnpg-pg18-'))).toEqual([]);
+    } finally {
+      tmpdir.mockRestore();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
