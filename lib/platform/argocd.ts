@@ -3,9 +3,9 @@ import { Construct } from 'constructs';
 import * as argo from '../../imports/argoproj.io';
 import { Problems } from '../core/problems';
 import { isDns1123Label } from '../core/k8s-syntax';
-import { appProject, BOOTSTRAP_LABEL, chartPermissions, isClusterScopedKind } from './kubernetes-cluster';
+import { appProject, BOOTSTRAP_LABEL, chartPermissions, isClusterScopedKind, reportUnknownCharts } from './kubernetes-cluster';
 import { OperatorRelease } from './operators';
-import { kindKey, SyncWave, syncWaveAnnotation } from './sync-waves';
+import { kindKey, SYNC_RETRY, SyncWave, syncWaveAnnotation } from './sync-waves';
 
 /** How Argo CD syncs one component folder. */
 export interface DeliveredComponent {
@@ -121,14 +121,7 @@ export class ArgoCdDelivery extends Construct {
 
     const releases = props.operatorReleases ?? [];
     const permissions = chartPermissions(releases);
-    for (const release of permissions.missing) {
-      Problems.of(this).error({
-        field: `operatorReleases.${release.releaseName}`,
-        message: 'the chart version has no entry in the chart table, so what it installs (namespaces, cluster-scoped kinds, CRDs) is unknown',
-        value: `${release.chart} ${release.version}`,
-        fix: 'pin a version listed in lib/platform/chart-facts.ts, or add its entry there from the chart\'s templates at that tag',
-      });
-    }
+    reportUnknownCharts(this, permissions.missing, 'operatorReleases');
     // Exactly what the components and the pinned charts write: their namespaces and their cluster-scoped kinds.
     const namespaces = new Set<string>([argocdNamespace, ...permissions.namespaces]);
     const clusterKinds = new Set<string>(['Namespace', ...permissions.clusterKinds]);
@@ -198,7 +191,7 @@ export class ArgoCdDelivery extends Construct {
         syncPolicy: {
           automated: automated ? { prune: component.prune ?? true, selfHeal: true } : undefined,
           syncOptions: ['ServerSideApply=true', 'PruneLast=true', ...(component.syncOptions ?? [])],
-          retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+          retry: SYNC_RETRY,
         },
       },
     });

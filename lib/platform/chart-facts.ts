@@ -130,6 +130,36 @@ function certManager(version: string, commit: string): ChartFacts {
   };
 }
 
+/**
+ * The Barman Cloud plugin chart, charts/plugin-barman-cloud/templates/ (the same kinds and namespaces at 0.7.0 and on
+ * main after it).
+ */
+function barmanCloudPlugin(version: string, appVersion: string, source: string, verification: Pick<ChartFacts, 'verified' | 'note'>): ChartFacts {
+  return {
+    chart: 'plugin-barman-cloud',
+    repoUrl: CNPG_CHARTS,
+    version,
+    appVersion,
+    source,
+    // templates/crds/crds.yaml (`crds.create`, default true): the ObjectStore CRD; rbac.yaml (`rbac.create`):
+    // ClusterRole + ClusterRoleBinding. No webhook configuration, no Namespace.
+    clusterScopedKinds: [CRD, CLUSTER_ROLE, CLUSTER_ROLE_BINDING],
+    crds: ['barmancloud.cnpg.io/ObjectStore'],
+    // Everything else (Deployment, Service, ServiceAccount, leader-election Role/RoleBinding in
+    // additional-rbac/leader_election.yaml, the Issuer and Certificates) goes to `plugin-barman-cloud.namespace`
+    // (`namespaceOverride` or the release namespace).
+    foreignNamespaces: [],
+    // certificate-issuer.yaml: cert-manager.io/v1 Issuer (`certificate.createIssuer`, default true on main; unconditional
+    // at 0.7.0); server-certificate.yaml / client-certificate.yaml: cert-manager.io/v1 Certificate
+    // (`certificate.create{Server,Client}Certificate`, default true). So cert-manager's CRDs and its webhook (which
+    // admits cert-manager.io) must be ready first.
+    requiresKinds: ['cert-manager.io/Certificate', 'cert-manager.io/Issuer'],
+    admissionWebhookGroups: [],
+    createsReleaseNamespace: false,
+    ...verification,
+  };
+}
+
 /** One control-plane exporter of kube-prometheus-stack 88.2.0 (templates/exporters/<dir>/). */
 function kpsExporter(key: string, dir: string, options: { endpoints: boolean }): ForeignNamespaceObjects[] {
   const base = 'charts/kube-prometheus-stack/templates/exporters';
@@ -184,48 +214,15 @@ export const CHART_FACTS: readonly ChartFacts[] = [
     verified: true,
   },
 
-  {
-    chart: 'plugin-barman-cloud',
-    repoUrl: CNPG_CHARTS,
-    version: '0.7.1',
-    appVersion: 'v0.14.0',
-    source: 'cloudnative-pg/charts charts/plugin-barman-cloud@876b0432 (main, 2026-07-24; no plugin-barman-cloud-v0.7.1 tag in the snapshot)',
-    // templates/crds/crds.yaml (`crds.create`, default true): the ObjectStore CRD; rbac.yaml (`rbac.create`):
-    // ClusterRole + ClusterRoleBinding. No webhook configuration, no Namespace.
-    clusterScopedKinds: [CRD, CLUSTER_ROLE, CLUSTER_ROLE_BINDING],
-    crds: ['barmancloud.cnpg.io/ObjectStore'],
-    // Everything else (Deployment, Service, ServiceAccount, leader-election Role/RoleBinding in
-    // additional-rbac/leader_election.yaml, the Issuer and Certificates) goes to `plugin-barman-cloud.namespace`
-    // (`namespaceOverride` or the release namespace).
-    foreignNamespaces: [],
-    // certificate-issuer.yaml: cert-manager.io/v1 Issuer (`certificate.createIssuer`, default true on main; unconditional
-    // at 0.7.0); server-certificate.yaml / client-certificate.yaml: cert-manager.io/v1 Certificate
-    // (`certificate.create{Server,Client}Certificate`, default true). So cert-manager's CRDs and its webhook (which
-    // admits cert-manager.io) must be ready first.
-    requiresKinds: ['cert-manager.io/Certificate', 'cert-manager.io/Issuer'],
-    admissionWebhookGroups: [],
-    createsReleaseNamespace: false,
+  barmanCloudPlugin('0.7.1', 'v0.14.0', 'cloudnative-pg/charts charts/plugin-barman-cloud@876b0432 (main, 2026-07-24; no plugin-barman-cloud-v0.7.1 tag in the snapshot)', {
     verified: false,
     note:
       'Chart 0.7.1 is not in the cloudnative-pg/charts snapshot available here; the facts were read on main@876b0432 ' +
       '(2026-07-24, after plugin-barman-cloud-v0.7.0) and hold unchanged at tag plugin-barman-cloud-v0.7.0 (83bd9c5): the ' +
       'same kinds per template and the same namespaces. Re-check at the 0.7.1 tag.',
-  },
-  {
-    // The version operators.ts pinned before issue 13 (chart 0.7.0 = plugin v0.13.0), read at its tag.
-    chart: 'plugin-barman-cloud',
-    repoUrl: CNPG_CHARTS,
-    version: '0.7.0',
-    appVersion: 'v0.13.0',
-    source: 'cloudnative-pg/charts charts/plugin-barman-cloud@plugin-barman-cloud-v0.7.0 (83bd9c59)',
-    clusterScopedKinds: [CRD, CLUSTER_ROLE, CLUSTER_ROLE_BINDING],
-    crds: ['barmancloud.cnpg.io/ObjectStore'],
-    foreignNamespaces: [],
-    requiresKinds: ['cert-manager.io/Certificate', 'cert-manager.io/Issuer'],
-    admissionWebhookGroups: [],
-    createsReleaseNamespace: false,
-    verified: true,
-  },
+  }),
+  // Chart 0.7.0 = plugin v0.13.0, read at its tag: the verified fallback should 0.7.1 not exist.
+  barmanCloudPlugin('0.7.0', 'v0.13.0', 'cloudnative-pg/charts charts/plugin-barman-cloud@plugin-barman-cloud-v0.7.0 (83bd9c59)', { verified: true }),
 
   {
     // helm/sealed-secrets/ at helm-v2.19.1 (d6bd5908).

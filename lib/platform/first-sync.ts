@@ -631,6 +631,12 @@ export function producedBy(o: Manifest): ObjectReference[] {
 
 const SERVICE_HOST = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.cluster\.local)?$/;
 
+/** The Service an in-cluster host names (`<service>.<namespace>.svc[.cluster.local]`); undefined for any other host. */
+export function serviceOfHost(host: string | undefined): { service: string; namespace: string } | undefined {
+  const m = host ? SERVICE_HOST.exec(host) : null;
+  return m ? { service: m[1], namespace: m[3] } : undefined;
+}
+
 /**
  * What an object needs to exist when it is applied or reconciled. `clusterOf` finds a Cluster manifest, to follow a
  * Subscription through its Cluster's external cluster entry to the publisher's Service.
@@ -729,8 +735,8 @@ function podReferences(pod: any, ns: string | undefined): ObjectReference[] {
 function publisherServices(o: Manifest, cluster: Manifest | undefined): { service: string; namespace: string; field: string }[] {
   const entry = (cluster?.spec?.externalClusters ?? []).find((e: any) => e.name === o.spec?.externalClusterName);
   const host: string | undefined = entry?.connectionParameters?.host;
-  const m = host ? SERVICE_HOST.exec(host) : null;
-  return m ? [{ service: m[1], namespace: m[3], field: `host ${host}` }] : [];
+  const service = serviceOfHost(host);
+  return service ? [{ ...service, field: `host ${host}` }] : [];
 }
 
 /**

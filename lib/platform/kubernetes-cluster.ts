@@ -1,4 +1,4 @@
-import { ApiObject, App, Chart } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as argo from '../../imports/argoproj.io';
 import { isDns1123Label } from '../core/k8s-syntax';
@@ -8,7 +8,7 @@ import { CnpgGrafanaDashboard } from '../monitoring/grafana-dashboard';
 import { PodMonitor } from '../monitoring/pod-monitor';
 import { PlatformNamespaces } from './namespaces';
 import { OperatorDelivery, OperatorInstalls, OperatorRelease, OperatorReleases } from './operators';
-import { applySyncWaves, SyncWave, syncWaveAnnotation } from './sync-waves';
+import { applySyncWaves, SYNC_RETRY, SyncWave, syncWaveAnnotation } from './sync-waves';
 
 /** Label on the objects a human applies once to bootstrap Argo CD: the root application and its AppProject. */
 export const BOOTSTRAP_LABEL = 'cdk8s-cnpg/bootstrap';
@@ -183,6 +183,18 @@ export function chartPermissions(releases: readonly OperatorRelease[]): { namesp
   return { namespaces, clusterKinds, missing };
 }
 
+/** A synth error for each release whose chart version the chart table does not know. */
+export function reportUnknownCharts(scope: Construct, missing: readonly OperatorRelease[], field: string): void {
+  for (const release of missing) {
+    Problems.of(scope).error({
+      field: `${field}.${release.releaseName}`,
+      message: 'the chart version has no entry in the chart table, so what it installs (namespaces, cluster-scoped kinds, CRDs) is unknown',
+      value: `${release.chart} ${release.version}`,
+      fix: 'pin a version listed in lib/platform/chart-facts.ts, or add its entry there from the chart\'s templates at that tag',
+    });
+  }
+}
+
 /** The objects a chart renders outside its release namespace with these values (conditions and namespace values applied). */
 export function foreignNamespacesOf(facts: ChartFacts, values: Record<string, unknown>, releaseNamespace: string): { namespace: string; kinds: readonly string[]; template: string }[] {
   return facts.foreignNamespaces
@@ -313,14 +325,7 @@ export class KubernetesClusterPlatform extends Construct {
       return;
     }
     const permissions = chartPermissions(this.releases);
-    for (const release of permissions.missing) {
-      Problems.of(this).error({
-        field: `delivery.operatorReleases.${release.releaseName}`,
-        message: 'the chart version has no entry in the chart table, so what it installs (namespaces, cluster-scoped kinds, CRDs) is unknown',
-        value: `${release.chart} ${release.version}`,
-        fix: 'pin a version listed in lib/platform/chart-facts.ts, or add its entry there from the chart\'s templates at that tag',
-      });
-    }
+    reportUnknownCharts(this, permissions.missing, 'delivery.operatorReleases');
     appProject(chart, 'Project', {
       name: this.projectName,
       namespace: argocdNamespace,
@@ -344,7 +349,7 @@ export class KubernetesClusterPlatform extends Construct {
         source: folder(KubernetesClusterComponent.NAMESPACES),
         destination: { server },
         // Namespaces are never pruned automatically: deleting one deletes everything in it.
-        syncPolicy: { automated: { prune: false, selfHeal: true }, syncOptions: ['ServerSideApply=true'], retry: RETRY },
+        syncPolicy: { automated: { prune: false, selfHeal: true }, syncOptions: ['ServerSideApply=true'], retry: SYNC_RETRY },
       },
     });
     if (props.monitoring !== false) {
@@ -355,7 +360,7 @@ export class KubernetesClusterPlatform extends Construct {
           project: this.projectName,
           source: folder(KubernetesClusterComponent.MONITORING),
           destination: { server, namespace: this.operatorNamespace },
-          syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['ServerSideApply=true', 'PruneLast=true'], retry: RETRY },
+          syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['ServerSideApply=true', 'PruneLast=true'], retry: SYNC_RETRY },
         },
       });
     }
@@ -366,7 +371,7 @@ export class KubernetesClusterPlatform extends Construct {
           project: this.projectName,
           source: { repoUrl: delivery.repoUrl, targetRevision: revision, path: env.path, directory: { include: '*.yaml' } },
           destination: { server, namespace: argocdNamespace },
-          syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['PruneLast=true'], retry: RETRY },
+          syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['PruneLast=true'], retry: SYNC_RETRY },
         },
       });
     }
@@ -381,8 +386,6 @@ export class KubernetesClusterPlatform extends Construct {
     });
   }
 }
-
-const RETRY = { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } };
 
 /** The Pod Security level each release's namespace needs, where it is not the default. */
 export function releasePodSecurity(releases: readonly OperatorRelease[]): Record<string, 'privileged' | 'baseline' | 'restricted'> {
@@ -429,11 +432,6 @@ function environmentWaves(scope: Construct, environments: readonly EnvironmentRo
     return d;
   };
   return environments.map((e) => [e, SyncWave.CLUSTER + visit(e, [])]);
-}
-
-/** Every API object below a scope, in definition order. */
-export function apiObjectsOf(scope: Construct): ApiObject[] {
-  return scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
 }
 
 /** A fresh app whose outdir is the Kubernetes cluster's folder. */

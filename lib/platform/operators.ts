@@ -4,7 +4,7 @@ import * as argo from '../../imports/argoproj.io';
 import * as helm from '../../imports/helm.cattle.io';
 import { CHART_PINS, ChartPin } from '../core/pins';
 import { Problems } from '../core/problems';
-import { SyncWave, syncOptionsAnnotation } from './sync-waves';
+import { SYNC_RETRY, SyncWave, syncOptionsAnnotation } from './sync-waves';
 
 /** A pinned Helm chart release of a platform operator. */
 export interface OperatorRelease {
@@ -250,7 +250,7 @@ export class OperatorInstalls extends Construct {
           // Self-heal keeps the operator as declared; pruning stays off: a removed CRD would delete every database.
           automated: { prune: false, selfHeal: true },
           syncOptions,
-          retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+          retry: SYNC_RETRY,
         },
       },
     });

@@ -3,6 +3,9 @@ import { IConstruct } from 'constructs';
 
 /** The Argo CD annotation that orders a first sync. */
 export const syncWaveAnnotation = 'argocd.argoproj.io/sync-wave';
+/** How every Application of the platform retries a failed sync: 5 times, backing off from 10 s to 3 min. */
+export const SYNC_RETRY = { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } };
+
 /** The Argo CD annotation of per-resource sync options. */
 export const syncOptionsAnnotation = 'argocd.argoproj.io/sync-options';
 

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { renderComponents, RenderedComponent, writeComponents } from '../core/synth';
 import type { PostgresPlatform } from '../platform';
-import { FirstSyncOptions, FirstSyncProblem, formatFirstSyncProblems, Manifest, modelFirstSync, SyncStep } from './first-sync';
+import { FirstSyncOptions, FirstSyncProblem, formatFirstSyncProblems, Manifest, modelFirstSync, serviceOfHost, SyncStep } from './first-sync';
 import { EnvironmentRoot, KubernetesClusterComponent, KubernetesClusterDeclaration, kubernetesClusterApp } from './kubernetes-cluster';
 import { OperatorDelivery } from './operators';
 import { renderSyncTimeline } from './sync-timeline';
@@ -211,8 +211,8 @@ function dependenciesOf(platform: PostgresPlatform, byNamespace: ReadonlyMap<str
     for (const obj of (components.get(chart.node.id)?.objects ?? []) as Manifest[]) {
       if (obj.kind !== 'Cluster' || obj.apiVersion !== 'postgresql.cnpg.io/v1') continue;
       for (const e of obj.spec?.externalClusters ?? []) {
-        const m = /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(e.connectionParameters?.host ?? '');
-        if (m) namespaces.add(m[1]);
+        const service = serviceOfHost(e.connectionParameters?.host);
+        if (service) namespaces.add(service.namespace);
       }
     }
   }

@@ -106,29 +106,26 @@ export class SealedValues extends Construct {
 }
 
 /**
- * Every tenant of an environment reads the same sealed store: parse it once per file version (path, size, mtime), not
- * once per platform — a fleet of N tenants would otherwise parse a store of N entries N times. Read-only: the seal
- * command loads its own copy to write.
+ * Every tenant of an environment reads the same sealed store and certificate: parse each once per file version (path,
+ * size, mtime) and key, not once per platform — a fleet of N tenants would otherwise parse a store of N entries N
+ * times. The results are read-only: the seal command loads its own copy of the store to write.
  */
-const SHARED_STORES = new Map<string, { stamp: string; store: SealedStore }>();
-function loadStoreShared(path: string): SealedStore {
+const SHARED = new Map<string, { stamp: string; value: unknown }>();
+function loadShared<T>(what: 'store' | 'certificate', path: string, variant: string, load: () => T): T {
   const stat = existsSync(path) ? statSync(path) : undefined;
-  const stamp = stat ? `${stat.size}:${stat.mtimeMs}` : 'missing';
-  const cached = SHARED_STORES.get(path);
-  if (cached && cached.stamp === stamp) return cached.store;
-  const store = SealedStore.load(path);
-  SHARED_STORES.set(path, { stamp, store });
-  return store;
+  const stamp = `${stat ? `${stat.size}:${stat.mtimeMs}` : 'missing'}@${variant}`;
+  const cached = SHARED.get(`${what}:${path}`);
+  if (cached && cached.stamp === stamp) return cached.value as T;
+  const value = load();
+  SHARED.set(`${what}:${path}`, { stamp, value });
+  return value;
 }
 
-/** Every tenant of an environment reads the same certificate: parse and check it once per file version and time. */
-const SHARED_CERTIFICATES = new Map<string, { stamp: string; certificate: SealingCertificate }>();
+function loadStoreShared(path: string): SealedStore {
+  return loadShared('store', path, '', () => SealedStore.load(path));
+}
+
+/** The certificate is checked against a time (expiry), which is part of what is cached. */
 function loadCertificateShared(path: string, now: Date | undefined): SealingCertificate {
-  const stat = existsSync(path) ? statSync(path) : undefined;
-  const stamp = `${stat ? `${stat.size}:${stat.mtimeMs}` : 'missing'}@${now?.getTime() ?? 'now'}`;
-  const cached = SHARED_CERTIFICATES.get(path);
-  if (cached && cached.stamp === stamp) return cached.certificate;
-  const certificate = SealingCertificate.fromFile(path, { now });
-  SHARED_CERTIFICATES.set(path, { stamp, certificate });
-  return certificate;
+  return loadShared('certificate', path, String(now?.getTime() ?? 'now'), () => SealingCertificate.fromFile(path, { now }));
 }
