@@ -1,3 +1,7 @@
+// First, before the library loads: when this file is the program (`node build/main.js`), every module loaded after
+// it uses the V8 code cache (lib/core/compile-cache.ts). Not when a test runner or a command imports it.
+import { enableCompileCache } from './lib/core/compile-cache';
+if (require.main === module) enableCompileCache();
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import {

@@ -222,7 +222,7 @@ export {
   sealingPaths, synthEnvironments,
 } from './app/environments';
 export type {
-  BuiltEnvironment, DefineEnvironmentOptions, Environment, EnvironmentDeclaration, SynthEnvironmentsOptions, TenantDeclaration,
+  BuildEnvironmentOptions, BuiltEnvironment, DefineEnvironmentOptions, Environment, EnvironmentDeclaration, SynthEnvironmentsOptions, TenantDeclaration,
 } from './app/environments';
 export { acknowledgeBreakingChanges } from './core/update-checks';
 

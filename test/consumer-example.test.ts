@@ -73,7 +73,7 @@ test('the package entry points are the compiled library with type declarations',
   expect(pkg.peerDependenciesMeta).toEqual({ pg: { optional: true }, s3rver: { optional: true } });
   // The package ships what runs (built by `prepare` on npm pack and git installs), not the vendored CRDs.
   expect(pkg.scripts.prepare).toBe('npm run -s build');
-  expect(pkg.files).toEqual(['build/lib/**', 'build/imports/**', 'build/bin/**', 'README.md']);
+  expect(pkg.files).toEqual(['build/lib/**', 'build/imports/**', 'build/bin/**', 'compile-cache.js', 'compile-cache.d.ts', 'README.md']);
   expect(pkg.bin['cdk8s-cnpg']).toBe('build/bin/cdk8s-cnpg.js');
   expect(pkg.dependencies['cdk8s-plus-28']).toBeDefined();
   expect(pkg.devDependencies.typescript).toMatch(/^~5\.9\./);

@@ -3,9 +3,13 @@
  * CloudNativePG v1.30.0 webhook), the change of primary against the deployed manifests, and the first-sync model
  * over a primary environment and a replica environment in two Kubernetes clusters.
  */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Yaml } from 'cdk8s';
 import {
-  DisasterRecovery, DrTransition, Environment, planEnvironments,
+  buildEnvironment, DisasterRecovery, DrTransition, Environment, planEnvironments,
 } from '../lib';
+import { validateApp } from '../lib/core/synth';
 import {
   classifyRoleChange, isReplicaCluster, promotionTokenProblem, renderedTopologyProblems, roleChangeProblems,
 } from '../lib/replication/dr-rules';
@@ -111,6 +115,31 @@ describe('rendered clusters and changes of primary (DR11, DR12, DRU1–DRU4)', (
     expect(roleChangeProblems(b, bFailover, undefined, []).map((p) => p.rule)).toEqual(['DRU1']);
     expect(roleChangeProblems(b, bFailover, { kind: 'failover', reason: 'tutorial cluster lost' }, [{ environment: 'default' }])).toEqual([]);
     expect(roleChangeProblems(a, aDemoted, undefined, []).map((p) => p.rule)).toEqual(['DRU3']);
+  });
+});
+
+describe('the change of primary is checked against the deployed manifests, unless update checks are off', () => {
+  /** An output folder where the default environment's Cluster was deployed as the replica of cnpg-ha-dr. */
+  function deployedAsReplica(): string {
+    const outdir = tempDir();
+    const { platform } = buildEnvironment(DEFAULT_ENVIRONMENT, tempDir(), { updateChecks: false });
+    const deployed = platform.cluster.apiObject.toJson();
+    deployed.spec.replica = { self: 'cnpg-ha', primary: 'cnpg-ha-dr', source: 'cnpg-ha-dr' };
+    fs.mkdirSync(path.join(outdir, 'default', 'database'), { recursive: true });
+    Yaml.save(path.join(outdir, 'default', 'database', 'database.yaml'), [deployed]);
+    return outdir;
+  }
+  const roleChangeErrors = (outdir: string, updateChecks?: boolean) => validateApp(buildEnvironment(DEFAULT_ENVIRONMENT, outdir, { updateChecks }).app)
+    .map((e) => e.message).filter((m) => /DRU\d/.test(m));
+
+  test('a replica that becomes primary without a declared transition is refused (DRU1)', () => {
+    const errors = roleChangeErrors(deployedAsReplica());
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('DRU1');
+  });
+
+  test('with update checks off (synthEnvironments { updateChecks: false }) nothing deployed is read', () => {
+    expect(roleChangeErrors(deployedAsReplica(), false)).toEqual([]);
   });
 });
 

@@ -1,6 +1,8 @@
 // Another team's cdk8s app, as the README's "Using the library" section describes it. CI packs the library, installs
 // the tarball into a fresh copy of this folder outside the repository and runs scripts/consumer-test.sh: build, seal,
 // synthesize, and the cdk8s-cnpg commands.
+// First: the library's V8 code cache for every module loaded after it (a faster synth from the second run on).
+import 'cdk8s-cnpg/compile-cache';
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import {

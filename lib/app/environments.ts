@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { changeImpactReport } from '../cluster/change-impact';
 import { isDns1123Label } from '../core/k8s-syntax';
-import { checkAppUpdates, PreviousManifests } from '../core/update-checks';
+import { checkAppUpdates, PREVIOUS_REF_CONTEXT, PreviousManifests } from '../core/update-checks';
 import { PostgresPlatform, PostgresPlatformProps } from '../platform';
 import { argocdConfigMapPatch } from '../platform/health-checks';
 import { planFirstSync, SynthPlan } from '../platform/synth-plan';
@@ -130,9 +130,20 @@ export interface BuiltEnvironment {
   readonly platforms: readonly PostgresPlatform[];
 }
 
+/** Options of `buildEnvironment`. */
+export interface BuildEnvironmentOptions {
+  /**
+   * Let constructs compare themselves with the deployed manifests (the disaster-recovery role changes read the
+   * committed `dist/`); `false` turns those checks off, as `CDK8S_CNPG_PREVIOUS_REF=none` does.
+   * @default true
+   */
+  readonly updateChecks?: boolean;
+}
+
 /** Builds the app of one environment, writing to `<outdir>/<environment>/`. */
-export function buildEnvironment(env: Environment, outdir: string): BuiltEnvironment {
+export function buildEnvironment(env: Environment, outdir: string, options: BuildEnvironmentOptions = {}): BuiltEnvironment {
   const app = new App({ outdir: path.join(outdir, env.name), outputFileExtension: '.yaml' });
+  if (options.updateChecks === false) app.node.setContext(PREVIOUS_REF_CONTEXT, 'none');
   // One production flag: the environment's marks its platforms too (demo certificate refused, backups required).
   const production = env.production || env.platform.production;
   const platforms = env.tenants && env.tenants.length > 0
@@ -185,7 +196,7 @@ export function planEnvironments(environments: readonly Environment[], options: 
   if (problems.length > 0) throw new Error(`invalid environments:\n  ${problems.join('\n  ')}`);
   const outdir = resolvedOutdir(options);
   const report = options.report ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const built = environments.map((env) => ({ env, ...buildEnvironment(env, outdir) }));
+  const built = environments.map((env) => ({ env, ...buildEnvironment(env, outdir, { updateChecks: options.updateChecks }) }));
   if (options.updateChecks !== false) {
     for (const { env, app } of built) {
       // Breaking changes against what Argo CD applies: the committed dist/ (read from git; the cdk8s CLI has already

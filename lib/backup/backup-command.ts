@@ -1,9 +1,9 @@
-import { Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { CnpgCluster } from '../cluster/cluster';
 import { BARMAN_CLOUD_PLUGIN } from './backup-store';
 import { onDemandBackupManifest } from './on-demand-backup';
 import { BackupTarget } from './scheduled-backup';
+import { stringifyYamlDocuments } from '../core/yaml-writer';
 
 /** An environment the `backup` command can look clusters up in. */
 export interface BackupEnvironment {
@@ -121,7 +121,7 @@ export function runBackupCommand(argv: readonly string[], io: BackupCommandIo, e
       target: args.target as BackupTarget | undefined,
       now: io.now(),
     });
-    io.stdout(Yaml.stringify(manifest));
+    io.stdout(stringifyYamlDocuments([manifest]));
     io.stderr(`backup: apply with "kubectl apply -f <file>", then watch "kubectl get backup -n ${cluster.namespace} ${manifest.metadata.name} -w"\n`);
     return 0;
   } catch (e) {

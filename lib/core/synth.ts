@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Problems } from './problems';
 import { rendered, renderSession } from './render';
+import { saveYamlDocuments } from './yaml-writer';
 
 /** Options of `synthComponents`. */
 export interface SynthComponentsOptions {
@@ -127,7 +128,7 @@ export function writeComponents(outdir: string, rendered: readonly RenderedCompo
     // which checks every parent again (a fleet writes thousands of folders).
     const dir = path.dirname(path.join(outdir, file));
     if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: path.dirname(dir) !== path.resolve(outdir) && path.dirname(dir) !== outdir });
-    Yaml.save(path.join(outdir, file), [...objects]);
+    saveYamlDocuments(path.join(outdir, file), objects);
   }
   return rendered.map((r) => r.file).sort();
 }

@@ -87,6 +87,12 @@ export interface PreviousObject {
   readonly object: any;
 }
 
+/**
+ * App context naming the revision of the deployed manifests that constructs compare themselves with (`none`: off);
+ * it overrides `CDK8S_CNPG_PREVIOUS_REF` for one app (`buildEnvironment` sets it when update checks are off).
+ */
+export const PREVIOUS_REF_CONTEXT = 'cdk8s-cnpg:previousRef';
+
 /** Runs `git <args>` in `cwd` (injectable, so tests can count the processes). */
 export type GitRunner = (args: readonly string[], cwd: string) => { status: number | null; stdout: Buffer; stderr: string };
 

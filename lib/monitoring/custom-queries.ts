@@ -1,8 +1,8 @@
-import { Yaml } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { isDns1123Subdomain } from '../core/k8s-syntax';
 import { Problem, Problems } from '../core/problems';
+import { stringifyYamlDocuments } from '../core/yaml-writer';
 
 /**
  * CloudNativePG user-defined metrics ("custom queries", `queries.yaml` format of the instance manager's
@@ -224,5 +224,5 @@ export class CnpgCustomQueries extends Construct {
 
 /** Renders queries in the CNPG `queries.yaml` format (plain YAML, keys in the given order). */
 export function renderQueries(queries: { readonly [name: string]: CustomQuery }): string {
-  return Yaml.stringify(JSON.parse(JSON.stringify(queries)));
+  return stringifyYamlDocuments([JSON.parse(JSON.stringify(queries))]);
 }

@@ -1,4 +1,4 @@
-import { Yaml } from 'cdk8s';
+import { stringifyYamlDocuments } from '../core/yaml-writer';
 
 /**
  * DatabaseRole only: a password change is pending. Mirrors `isAlreadyReconciled` of
@@ -327,5 +327,5 @@ export function argocdConfigMapPatch(): string {
   for (const groupKind of Object.keys(HEALTH_CHECKS).sort()) {
     data[healthCheckKey(groupKind)] = HEALTH_CHECKS[groupKind];
   }
-  return Yaml.stringify({ data });
+  return stringifyYamlDocuments([{ data }]);
 }

@@ -1,9 +1,10 @@
-import { ApiObjectMetadata, Yaml } from 'cdk8s';
+import { ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as argo from '../../imports/argoproj.io';
 import * as helm from '../../imports/helm.cattle.io';
 import { CHART_PINS, ChartPin } from '../core/pins';
 import { Problems } from '../core/problems';
+import { stringifyYamlDocuments } from '../core/yaml-writer';
 import { SYNC_RETRY, SyncWave, syncOptionsAnnotation } from './sync-waves';
 
 /** A pinned Helm chart release of a platform operator. */
@@ -270,7 +271,7 @@ export class OperatorInstalls extends Construct {
         targetNamespace: release.namespace,
         createNamespace: false,
         // valuesContent (not `values`) works on every k3s version's HelmChart CRD.
-        valuesContent: Yaml.stringify(release.values),
+        valuesContent: stringifyYamlDocuments([release.values]),
         failurePolicy: helm.HelmChartSpecFailurePolicy.ABORT,
       },
     });

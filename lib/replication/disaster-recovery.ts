@@ -6,7 +6,7 @@ import { BARMAN_CLOUD_PLUGIN, BackupStore } from '../backup/backup-store';
 import { ClusterRecovery } from '../backup/recovery';
 import { ClusterReplicaConfig, CnpgCluster, IClusterBootstrap, IClusterReplica } from '../cluster/cluster';
 import { formatProblem, Problems } from '../core/problems';
-import { PreviousManifests } from '../core/update-checks';
+import { PREVIOUS_REF_CONTEXT, PreviousManifests } from '../core/update-checks';
 import { DrReplicaAlerts, DrAlertThresholds } from '../monitoring/dr-alerts';
 import { S3Credential } from '../secrets/sealed-credential';
 import type { SealedValues } from '../secrets/sealed-values';
@@ -538,7 +538,7 @@ function previousManifests(scope: IConstruct, environment: string): PreviousMani
   const root = scope.node.root;
   const outdir = root instanceof App ? root.outdir : undefined;
   if (!outdir) return undefined;
-  const previous = PreviousManifests.fromDist(path.dirname(outdir), environment);
+  const previous = PreviousManifests.fromDist(path.dirname(outdir), environment, { ref: scope.node.tryGetContext(PREVIOUS_REF_CONTEXT) });
   return previous.source === 'none' ? undefined : previous;
 }
 

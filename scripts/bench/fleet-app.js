@@ -2,6 +2,8 @@
 // cluster, each with credentials, a Cluster, a backup store and schedule, a pooler, monitoring, guardrails, network
 // policies and Argo CD delivery. `node fleet-app.js N` synthesizes it (everything synth does: validation, the
 // first-sync model, writing dist/); `--seal` first seals every tenant's credentials into a cached store (not timed).
+// A program built on the library: its compile cache first (`import 'cdk8s-cnpg/compile-cache'`).
+require('../../compile-cache');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');

@@ -1,0 +1,2 @@
+// Imported for its effect only: see compile-cache.js.
+export {};
