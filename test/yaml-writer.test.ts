@@ -64,6 +64,9 @@ const TRICKY = [
   // minified JSON (a dashboard in a ConfigMap), and what makes yaml quote it otherwise
   '{"a":1}', '["a",1]', '{"a":"b c: d #e"}', '{"a":"it\'s"}', '{"a":"x\u0001"}', '{"a":"x\u0085"}', '{"a":"\u00e9"}',
   '{"a":\n1}', '{"a":"b"} ', '{"a":"b"}:', '{a}"', '{}"', '["---"]', '{"a":"\\n"}', `{"a":"${'x'.repeat(2000)}"}`,
+  // multi-line text (scripts, queries, Lua): literal blocks, and what keeps yaml from writing one
+  'a\n\n\nb\n', 'l1\n  indented\nl3', 'x\ty\nz', 'say "hi"\nit\'s\n', '# c\nd', '- a\nb', 'a:\n b', 'a\n#b', 'a\n- b\n',
+  '%x\ny', 'a\n---\nb\n', 'tab\t\nx', 'x\n\t', 'x\n ', 'x \n', 'x\n\n', '\tx\ny', 'x\ny\t', '"\n"', "'\n'", '{"a":1}\n',
 ];
 
 /** Fragments to glue random strings together from, so that tricky parts also appear in the middle and at the ends. */

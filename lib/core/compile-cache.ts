@@ -6,13 +6,14 @@ import * as vm from 'vm';
 /**
  * A V8 code cache for the CommonJS modules of one program (the synth, the `cdk8s-cnpg` commands).
  *
- * Why: a synth process spends more time compiling JavaScript than running it. Loading this library, cdk8s and
- * cdk8s-plus-28 (the generated Kubernetes and CloudNativePG types are megabytes of code) and compiling the functions a
- * synth calls costs about 40 ms of a 220 ms run on the project's 2-core machine (docs/benchmarks.md); with the
- * bytecode of the previous run, V8 skips that work.
+ * Why: a synth process spends much of its time compiling JavaScript. Loading this library, cdk8s and cdk8s-plus-28
+ * (the generated Kubernetes and CloudNativePG types are megabytes of code) and compiling the functions a synth calls
+ * made up about 65 ms of the default environment's 225 ms on the project's 2-core machine (docs/benchmarks.md: the
+ * first run against the next ones); with the bytecode of the previous run, V8 skips that work.
  *
- * Node.js ≥ 22.1 has this built in (`module.enableCompileCache`, https://nodejs.org/api/module.html#moduleenablecompilecachecachedir),
- * and that is what runs there. On older versions (the project's Node.js 20) the same thing is done here with V8's
+ * Node.js ≥ 22.1 has this built in (`module.enableCompileCache`, https://nodejs.org/api/module.html#moduleenablecompilecachecachedir,
+ * its result's `status` one of `module.constants.compileCacheStatus`), and that is what runs there (not exercised on
+ * this project's Node.js 20 machines). On older versions (the project's Node.js 20) the same thing is done here with V8's
  * public code-cache API (`vm.Script` `cachedData`, `script.createCachedData()`): the bytecode is taken at exit, so it
  * holds every function the run compiled, not only the top level (which is all `produceCachedData` at compile time
  * holds; that gains almost nothing).

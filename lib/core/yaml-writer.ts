@@ -137,13 +137,48 @@ function isPlain(s: string): boolean {
 const FORCES_DOUBLE_QUOTES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
 
 /**
- * A value that is minified JSON (a Grafana dashboard, kilobytes of it): yaml must quote it, as it starts with an
- * indicator (`plainString`: `{` or `[` first, on one line: `quotedString`), and with double quotes in it and no single
- * ones, it picks single quotes, which need no escapes then (`singleQuotedString`; `lineWidth: 0` folds nothing). Written
- * here because yaml takes milliseconds over such a string, character by character.
+ * The strings yaml never writes plain (`plainString` in stringify/stringifyString.js of yaml 2.9.1, the same pattern):
+ * an indicator first, `-` or `?` alone or before a blank, `: ` or ` #` inside, a blank or `:` last, blanks around a
+ * line break.
  */
-function isSingleQuotedJson(s: string): boolean {
-  return (s[0] === '{' || s[0] === '[') && !s.includes('\n') && s.includes('"') && !s.includes("'") && !FORCES_DOUBLE_QUOTES.test(s);
+const NEVER_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+/**
+ * The `test` of every default tag of yaml 2.9.1's YAML 1.1 schema but the string's (schema/yaml-1.1/schema.js: null,
+ * bool, int, float, timestamp): a string one of them reads is quoted so that it reads back as a string. The merge key
+ * `<<` is not among them: yaml writes it plain as a value (`test/yaml-writer.test.ts` has the case).
+ */
+const YAML_1_1_TAG_TESTS = [
+  /^(?:~|[Nn]ull|NULL)?$/, // common/null.js
+  /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/, /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/, // yaml-1.1/bool.js
+  /^[-+]?0b[0-1_]+$/, /^[-+]?0[0-7_]+$/, /^[-+]?[0-9][0-9_]*$/, /^[-+]?0x[0-9a-fA-F_]+$/, // yaml-1.1/int.js
+  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/, /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/, // yaml-1.1/float.js
+  /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
+  /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/, /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/, // yaml-1.1/timestamp.js
+  /^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\.[0-9]+)?)(?:[ \t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$/,
+];
+
+/**
+ * A one-line string value or item, as yaml writes it below the root (`plainString`, then `quotedString`): plain unless
+ * it must not be or would read as another type; quoted, in single quotes when it holds double quotes and no single ones
+ * (no escapes needed then), else in double quotes — JSON's, as no character needs one of YAML's own escapes (the
+ * caller leaves control characters to yaml) and `lineWidth: 0` folds nothing.
+ */
+function oneLineString(s: string): string {
+  if (!NEVER_PLAIN.test(s) && !YAML_1_1_TAG_TESTS.some((t) => t.test(s))) return s;
+  return s.includes('"') && !s.includes("'") ? `'${s}'` : JSON.stringify(s);
+}
+
+/**
+ * A multi-line string value or item as yaml writes it below the root: a literal block (`blockString`; `lineWidth: 0`
+ * never folds), `|` keeping one final line break or `|-` for none, each run of line breaks followed by the indentation.
+ * Only for what needs no indentation indicator or kept trailing blanks: the text starts with neither a space nor a line
+ * break and ends in something else than a blank, then at most one line break. Anything else is yaml's.
+ */
+function literalBlock(s: string, indent: string): string | undefined {
+  if (s[0] === ' ' || s[0] === '\n' || !/[^\n\t ]\n?$/.test(s)) return undefined;
+  const clip = s.endsWith('\n');
+  const body = clip ? s.slice(0, -1) : s;
+  return `|${clip ? '' : '-'}\n${indent}${body.replace(/\n+/g, (breaks) => breaks + indent)}`;
 }
 
 /** yaml's text of strings it was asked for: memoized, as the same few recur in every file (bounded for long runs). */
@@ -171,7 +206,10 @@ function memo(cache: Map<string, string>, key: string, make: () => string): stri
  */
 function scalarString(s: string, indent: string): string {
   if (isPlain(s)) return s;
-  if (isSingleQuotedJson(s)) return `'${s}'`;
+  if (!FORCES_DOUBLE_QUOTES.test(s)) {
+    const written = s.includes('\n') ? literalBlock(s, indent) : oneLineString(s);
+    if (written !== undefined) return written;
+  }
   const text = memo(delegatedValues, s, () => Yaml.stringify([s]).slice('- '.length, -'\n'.length));
   return indent === '  ' || !text.includes('\n') ? text : text.replace(/\n {2}/g, '\n' + indent);
 }
