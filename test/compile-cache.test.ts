@@ -157,3 +157,24 @@ test('source maps and debuggers keep Node.js\' own compiler', () => {
   expect(r.report.result).toEqual({ status: 'disabled', reason: '--enable-source-maps needs Node.js\' own compiler' });
   expect(r.report.output).toEqual(EXPECTED_OUTPUT);
 });
+
+test('the bytecode of a module that changed or is gone is dropped when the cache is written again', () => {
+  const p = program({ ...APP, 'app.js': `${APP['app.js']}\nif (process.env.EXTRA) require('./extra.js');`, 'extra.js': 'module.exports = 1;' });
+  expect(p.run({ EXTRA: '1' }).report.statistics).toEqual({ cached: 0, compiled: 5 });
+  // a run without extra.js keeps its bytecode (another run of the program may need it: the commands load per subcommand)
+  expect(p.run().report.statistics).toEqual({ cached: 4, compiled: 0 });
+  expect(p.run({ EXTRA: '1' }).report.statistics).toEqual({ cached: 5, compiled: 0 });
+  const file = path.join(p.cacheDir, fs.readdirSync(p.cacheDir)[0]);
+  // the file's index: a 4-byte length, then [filename, size, mtime, offset, length] rows
+  const cachedModules = () => {
+    const buf = fs.readFileSync(file);
+    return (JSON.parse(buf.toString('utf8', 4, 4 + buf.readUInt32LE(0))) as string[][]).map((row) => path.basename(row[0])).sort();
+  };
+  expect(cachedModules()).toEqual(['app.js', 'cycle-a.js', 'cycle-b.js', 'extra.js', 'lib.js']);
+  // extra.js is gone and lib.js changes: the rewrite (for lib.js) drops extra.js
+  fs.rmSync(path.join(p.dir, 'extra.js'));
+  fs.appendFileSync(path.join(p.dir, 'lib.js'), '\n// changed\n');
+  expect(p.run().report.statistics).toEqual({ cached: 3, compiled: 1 });
+  expect(cachedModules()).toEqual(['app.js', 'cycle-a.js', 'cycle-b.js', 'lib.js']);
+  expect(p.run().report.statistics).toEqual({ cached: 4, compiled: 0 });
+});

@@ -116,6 +116,7 @@ function programName(): string {
 function installCache(file: string): void {
   const cached = readCache(file);
   const fresh = new Map<string, { size: number; mtimeMs: number; script: vm.Script }>();
+  const used = new Set<string>();
   const moduleProto = Module.prototype as unknown as { _compile(content: string, filename: string, format?: string): unknown };
   const nodeCompile = moduleProto._compile;
   moduleProto._compile = function compileWithCache(this: Module, content: string, filename: string, format?: string): unknown {
@@ -135,16 +136,28 @@ function installCache(file: string): void {
       fresh.set(filename, { size: stat.size, mtimeMs: stat.mtimeMs, script });
       statistics.compiled++;
     } else {
+      used.add(filename);
       statistics.cached++;
     }
     return runWrapper(this, script, filename);
   };
   process.once('exit', () => {
     if (fresh.size === 0) return;
-    const entries = new Map(cached);
+    // Kept: what this run used, and what another run of the program used if its file is unchanged (the commands load
+    // different modules per subcommand); dropped: the bytecode of files changed or gone since.
+    const entries = new Map([...cached].filter(([filename, e]) => used.has(filename) || isCurrent(filename, e)));
     for (const [filename, f] of fresh) entries.set(filename, { size: f.size, mtimeMs: f.mtimeMs, data: f.script.createCachedData() });
     writeCache(file, entries);
   });
+}
+
+function isCurrent(filename: string, entry: CacheEntry): boolean {
+  try {
+    const stat = fs.statSync(filename);
+    return stat.size === entry.size && stat.mtimeMs === entry.mtimeMs;
+  } catch {
+    return false;
+  }
 }
 
 /** Runs a module's compiled wrapper the way Node.js' loader does (the `require` it gets is the loader's). */

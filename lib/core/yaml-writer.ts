@@ -8,10 +8,12 @@ import { Yaml } from 'cdk8s';
  *
  * The layout is `yaml`'s (`stringifyCollection.js`, `stringifyPair.js`, `stringifyNumber.js` of yaml 2.9.1): block
  * mappings and sequences with sequences indented under their key, `{}` and `[]` for empty ones, `null` for null and
- * undefined. A string is written as itself when it is certainly a plain scalar in YAML 1.1; any other string, and any
- * document this writer does not cover, goes to cdk8s' `Yaml.stringify` itself (the `yaml` copy cdk8s has loaded
- * anyway, with the options matched here; the project's own copy would cost a process about 9 ms to load).
- * `test/yaml-writer.test.ts` compares both writers on the committed `dist/` and on random tricky documents.
+ * undefined. String values take yaml's decisions, made here with its own patterns (`stringifyString.js`): plain, single
+ * or double quotes, or a literal block. What is left — a string with a control character, a block that needs an
+ * indentation indicator or keeps trailing blanks, a key that is not certainly plain, a document this writer does not
+ * cover — goes to cdk8s' `Yaml.stringify` itself (the `yaml` copy cdk8s has loaded anyway, with the options matched
+ * here). Nothing in this repository's `dist/` is left to it. `test/yaml-writer.test.ts` compares both writers on the
+ * committed `dist/` and on thousands of random tricky documents.
  *
  * Internal to the library (not re-exported from `index.ts`).
  */
@@ -111,10 +113,11 @@ function stringifyNumber(n: number): string {
 }
 
 /**
- * Printable ASCII without `#` (no escapes, no ` #` comment); a first character that is no indicator (a letter, a digit,
- * `_`, `/`, `.`, `$`, `(` or `-`, yaml's list being `,[]{}#&*!|>'"%@`, a backquote, `?`/`-` before a space, and a
- * space); a last one that is neither a space nor `:`. Narrower than what yaml writes plain (stringifyString.js
- * `plainString`), on purpose: anything else is yaml's to decide.
+ * The quick test, for keys and most values: printable ASCII without `#` (no escapes, no ` #` comment); a first
+ * character that is no indicator (a letter, a digit, `_`, `/`, `.`, `$`, `(` or `-`, yaml's list being
+ * `,[]{}#&*!|>'"%@`, a backquote, `?`/`-` before a space, and a space); a last one that is neither a space nor `:`.
+ * Narrower than what yaml writes plain (stringifyString.js `plainString`), on purpose: a value it does not pass is
+ * decided exactly by `oneLineString`, a key by yaml.
  */
 const PLAIN_CHARACTERS = /^[\w/.$(-](?:[ !"$-~]*[!"$-9;-~])?$/;
 /** Also not plain: `: ` (a mapping), `-` alone or `- ` first (a sequence item), a document marker `---`/`...` first. */
@@ -196,7 +199,8 @@ function memo(cache: Map<string, string>, key: string, make: () => string): stri
 }
 
 /**
- * A string value or sequence item whose context indentation is `indent`. yaml writes a string that is not a top-level
+ * A string value or sequence item whose context indentation is `indent`: written here when the rules above decide it,
+ * else yaml's text for it. yaml writes a string that is not a top-level
  * document the same way at every depth but for that indentation, which it puts right after line breaks: every line
  * break of a block scalar (`|`, `|-`, `|+`, `|2-`) or of a multi-line quoted string is followed by another line break,
  * by the end, or by exactly the indentation (stringifyString.js: `$&${indent}` after each run of line breaks). The rest
