@@ -4,7 +4,7 @@
 // alike; it prints medians, ranges and peak memory, and the ratios the project tracks. `--write` records the result in
 // docs/benchmarks.md with the machine it ran on. Measured here, never asserted in tests (CI runs `--quick` to prove
 // the benchmark itself works).
-const { spawnSync } = require('child_process');
+const { execFileSync, spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -19,9 +19,16 @@ const rss = path.join(__dirname, 'bench', 'rss.js');
 // rate-limit disk writes, and a fleet of 1,000 tenants writes about 90 MB).
 const OUT_BASE = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
 const node = (...a) => [process.execPath, '--require', rss, ...a];
-// `npm run synth`'s own command line (package.json), run by a shell as npm does, every node process measured.
-const SYNTH_SCRIPT = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.synth;
-
+// The update checks compare with the committed dist/ (read from git): the cases that run them write into a copy of the
+// project's committed dist/, committed in a git repository of its own on tmpfs, so that they read what they read in
+// the project (one `git archive`), and write off the disk too.
+const committed = fs.mkdtempSync(path.join(OUT_BASE, 'cdk8s-cnpg-bench-git-'));
+const git = (...a) => execFileSync('git', ['-C', committed, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', ...a], { stdio: ['pipe', 'pipe', 'inherit'] });
+git('init', '-q');
+execFileSync('tar', ['-x', '-C', committed], { input: execFileSync('git', ['-C', root, 'archive', 'HEAD', 'dist'], { maxBuffer: 1 << 30 }) });
+git('add', '-A');
+git('commit', '-q', '-m', 'the project\'s committed dist/');
+const COMMITTED_DIST = { CDK8S_OUTDIR: path.join(committed, 'dist') };
 const cases = [
   { id: 'trivial', what: 'trivial cdk8s-plus-28 app (1 Namespace + 1 Deployment, compiled)', cmd: node('scripts/bench/trivial-app.js') },
   // For comparison: the trivial app with this library's compile cache (it gains a little: there is little to compile).
@@ -29,12 +36,11 @@ const cases = [
   { id: 'default', what: 'default environment (library load, build, checks, first-sync model, write)', cmd: node('scripts/bench/default-env.js') },
   // The first run of a program, or CI on a fresh machine: nothing in the compile cache yet (it is written at exit).
   { id: 'cold', what: 'the same, first run (empty compile cache)', cmd: node('scripts/bench/default-env.js'), env: () => ({ CDK8S_CNPG_COMPILE_CACHE: fs.mkdtempSync(path.join(OUT_BASE, 'cdk8s-cnpg-bench-cache-')) }) },
-  { id: 'all', what: 'every environment of main.ts with update checks (`node build/main.js`)', cmd: node('build/main.js') },
-  { id: 'nochecks', what: 'the same without update checks (`CDK8S_CNPG_PREVIOUS_REF=none`)', cmd: node('build/main.js'), env: { CDK8S_CNPG_PREVIOUS_REF: 'none' } },
-  ...(quick ? [] : [{ id: 'tsnode', what: 'the same with stock `ts-node main.ts`', cmd: node('node_modules/ts-node/dist/bin.js', 'main.ts') }]),
-  // The developer loop: the build finds nothing to compile, then the app runs (npm itself is not counted: `npm run`
-  // adds its own start-up, about 0.2 s, to any script).
-  { id: 'devloop', what: `\`npm run synth\` with nothing changed, without npm (\`${SYNTH_SCRIPT}\`)`, cmd: ['/bin/sh', '-c', SYNTH_SCRIPT], env: { NODE_OPTIONS: `--require ${rss}` } },
+  { id: 'all', what: 'every environment of main.ts with update checks (`node build/main.js`)', cmd: node('build/main.js'), env: COMMITTED_DIST, proves: /update checks against git HEAD:dist\/default/ },
+  { id: 'nochecks', what: 'the same without update checks (`CDK8S_CNPG_PREVIOUS_REF=none`)', cmd: node('build/main.js'), env: { ...COMMITTED_DIST, CDK8S_CNPG_PREVIOUS_REF: 'none' } },
+  ...(quick ? [] : [{ id: 'tsnode', what: 'the same with stock `ts-node main.ts`', cmd: node('node_modules/ts-node/dist/bin.js', 'main.ts'), env: COMMITTED_DIST }]),
+  // The developer loop, npm's own start-up included: the build finds nothing to compile, then the app runs.
+  { id: 'devloop', what: '`npm run synth` with nothing changed', cmd: [process.platform === 'win32' ? 'npm.cmd' : 'npm', 'run', '-s', 'synth'], env: { ...COMMITTED_DIST, NODE_OPTIONS: `--require ${rss}` } },
   { id: 'small', what: `fleet of ${small} tenants in one app`, cmd: node('scripts/bench/fleet-app.js', String(small)), tenants: small },
   { id: 'large', what: `fleet of ${large} tenants in one app`, cmd: node('scripts/bench/fleet-app.js', String(large)), tenants: large },
 ];
@@ -44,9 +50,10 @@ function run(c) {
   const rssFile = path.join(out, '.rss');
   const start = process.hrtime.bigint();
   const env = typeof c.env === 'function' ? c.env() : c.env;
-  const r = spawnSync(c.cmd[0], c.cmd.slice(1), { cwd: root, env: { ...process.env, ...env, CDK8S_OUTDIR: path.join(out, 'dist'), BENCH_RSS_FILE: rssFile }, encoding: 'utf8' });
+  const r = spawnSync(c.cmd[0], c.cmd.slice(1), { cwd: root, env: { ...process.env, CDK8S_OUTDIR: path.join(out, 'dist'), ...env, BENCH_RSS_FILE: rssFile }, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`${c.what} failed (exit ${r.status}):\n${r.stderr}`);
+  if (c.proves && !c.proves.test(r.stderr)) throw new Error(`${c.what} did not do what it measures (no ${c.proves} in its output):\n${r.stderr}`);
   const kib = Number(fs.readFileSync(rssFile, 'utf8'));
   fs.rmSync(out, { recursive: true, force: true });
   if (env?.CDK8S_CNPG_COMPILE_CACHE) fs.rmSync(env.CDK8S_CNPG_COMPILE_CACHE, { recursive: true, force: true });
@@ -93,6 +100,7 @@ const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const machine = `${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node.js ${process.version}`;
 const report = [`${runs} run(s) of each case, alternating; whole processes writing to ${OUT_BASE}. Machine: ${machine}.`, '', ...lines, '', ...ratios, ''].join('\n');
 process.stdout.write(report);
+fs.rmSync(committed, { recursive: true, force: true });
 
 if (args.includes('--write')) {
   fs.writeFileSync(path.join(root, 'docs', 'benchmarks.md'), [

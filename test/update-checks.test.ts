@@ -7,6 +7,7 @@ import {
 } from '../lib';
 import { synthComponents } from '../lib/core/synth';
 import { checkAppUpdates, GitRunner, parseAcknowledgements, PreviousManifests, spawnGit } from '../lib/core/update-checks';
+import * as yamlParserModule from '../lib/core/yaml-parser';
 import { checkClusterUpdate, checkObjectUpdate } from '../lib/rules/changes';
 import { synthError, tempDir } from './support/synth';
 
@@ -367,5 +368,42 @@ describe('reading the committed dist/ (one git process per synth)', () => {
     expect(checkAppUpdates(app, p, { acknowledge: [], note: () => undefined }).problems.map((x) => x.rule)).toEqual(['U4']);
     expect(() => p.ofKind('ConfigMap')).toThrow(/undefined-anchor/);
     expect(() => p.objects).toThrow(/undefined-anchor/);
+  });
+});
+
+describe('the committed documents the app renders unchanged are not parsed', () => {
+  // The fixture is what the baseline synthesizes (first test above): its Cluster, Database and ScheduledBackup
+  // documents are exactly what the writer writes for the baseline's objects.
+  const parses = () => jest.spyOn(yamlParserModule, 'yamlParser');
+  afterEach(() => jest.restoreAllMocks());
+
+  test('nothing changed: nothing is parsed, and nothing is found', async () => {
+    await Promise.resolve(); // a new synchronous run: nothing known from the tests before
+    const spy = parses();
+    const report = checkAppUpdates(build().app, previous(), { acknowledge: [], note: () => undefined });
+    expect(report.problems).toEqual([]);
+    expect(spy).not.toHaveBeenCalled();
+  });
+
+  test('a changed Cluster: only its document is parsed, and the change is found as before', async () => {
+    await Promise.resolve();
+    const spy = parses();
+    const { app } = build({ props: { storageSize: '20Gi' } });
+    expect(checkAppUpdates(app, previous(), { acknowledge: [], note: () => undefined }).problems.map((p) => p.rule)).toEqual(['U4']);
+    expect(spy).toHaveBeenCalledTimes(1);
+  });
+
+  test('the object read without parsing is what parsing gives (YAML 1.1, undefined as null)', async () => {
+    await Promise.resolve();
+    const p = previous();
+    const parsed = p.ofKind('Cluster').map((o) => o.object);
+    await Promise.resolve();
+    const { app } = build();
+    const spy = parses();
+    checkAppUpdates(app, previous(), { acknowledge: [], note: () => undefined });
+    const assumed = previous().ofKind('Cluster').map((o) => o.object);
+    expect(spy).not.toHaveBeenCalled();
+    expect(assumed).toEqual(parsed);
+    expect(assumed[0]).not.toBe(parsed[0]);
   });
 });

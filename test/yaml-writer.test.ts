@@ -1,4 +1,5 @@
 import { execFileSync } from 'child_process';
+import { isDeepStrictEqual as equal } from 'util';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
@@ -115,6 +116,28 @@ describe('random documents of tricky strings', () => {
       if (ours !== cdk8s && mismatches.length < 3) mismatches.push({ case: i, doc, ours, cdk8s });
     }
     expect(mismatches).toEqual([]);
+  });
+
+  // The update checks read a committed document whose text is what the writer writes for an object as that object,
+  // without parsing (update-checks.ts `assumeRendered`): reading it back with YAML 1.1 must give the object again.
+  test('read back with YAML 1.1 (as the update checks read), give the same values, undefined as null', () => {
+    const rand = prng(20261207);
+    const asRead = (v: unknown): unknown => (v === undefined ? null : Array.isArray(v) ? v.map(asRead)
+      : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, asRead(x)])) : v);
+    const mismatches: { case: number; doc: unknown; text: string; read: unknown }[] = [];
+    let compared = 0;
+    for (let i = 0; i < 4000; i++) {
+      const doc = randomDocument(rand);
+      const text = stringifyYamlDocuments([doc]);
+      // YAML 1.1's merge key `<<`, and kept blocks of blank lines (`|+`), which yaml itself reads back without the
+      // blanks: such a text is always parsed (assumeRendered leaves it out)
+      if (text.includes('<<') || text.includes('|+')) continue;
+      compared++;
+      const read = parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJS())[0];
+      if (!equal(read, asRead(doc)) && mismatches.length < 3) mismatches.push({ case: i, doc, text, read });
+    }
+    expect(mismatches).toEqual([]);
+    expect(compared).toBeGreaterThan(3000);
   });
 
   const title = (s: string) => JSON.stringify(s.length > 30 ? `${s.slice(0, 30)}… (${s.length})` : s);

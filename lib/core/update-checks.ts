@@ -26,6 +26,7 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Problem, Problems } from './problems';
 import { yamlParser } from './yaml-parser';
+import { stringifyYamlDocuments } from './yaml-writer';
 
 const CNPG_GROUP = 'postgresql.cnpg.io';
 
@@ -206,8 +207,44 @@ export class PreviousManifests {
 }
 
 function parsedObjects(d: ManifestDoc): readonly any[] {
-  d.objects ??= parseYaml(d.text ?? '');
+  d.objects ??= parsedText(d.text ?? '');
   return d.objects;
+}
+
+/**
+ * Documents of the current synchronous run (one synth) by their text: what was parsed, and what the app renders now
+ * (`assumeRendered`). Cleared with the git reads, as soon as the run yields.
+ */
+const documentsByText = new Map<string, readonly any[]>();
+
+function parsedText(chunk: string): readonly any[] {
+  // A document after the first of a file starts with its `---` line; the writer's text of one document has none.
+  const text = chunk.startsWith('---\n') ? chunk.slice('---\n'.length) : chunk;
+  let objects = documentsByText.get(text);
+  if (!objects) {
+    if (documentsByText.size === 0) void Promise.resolve().then(() => documentsByText.clear());
+    documentsByText.set(text, objects = parseYaml(text));
+  }
+  return objects;
+}
+
+/**
+ * The objects the app renders now, for the reading of the deployed manifests: a committed document whose text is
+ * exactly what synth writes for one of them is read as that object, without parsing. Parsing the committed YAML was
+ * most of the cost of the update checks (the `yaml` package's load included); in a synth where nothing changed,
+ * nothing is parsed now. Exact: the writer (`yaml-writer.ts`) writes what cdk8s' `yaml` writes, with YAML 1.1 as
+ * `parseYaml` reads it, so the text parses back to the object (an `undefined` to `null`, as YAML writes it), but for
+ * the two cases below, which are parsed.
+ */
+export function assumeRendered(objects: readonly any[]): void {
+  for (const object of objects) {
+    const text = stringifyYamlDocuments([object]);
+    // Read back differently, so always parsed: YAML 1.1's merge key `<<`, and a kept block (`|+`) of blank lines, which
+    // yaml 2.9 reads back without its blanks (test/yaml-writer.test.ts reads back thousands of random documents).
+    if (documentsByText.has(text) || text.includes('<<') || text.includes('|+')) continue;
+    if (documentsByText.size === 0) void Promise.resolve().then(() => documentsByText.clear());
+    documentsByText.set(text, [JSON.parse(JSON.stringify(object, (_, v) => (v === undefined ? null : v)))]);
+  }
 }
 
 /**
@@ -425,6 +462,7 @@ export function checkAppUpdates(app: App, previous: PreviousManifests, options: 
     .filter((o) => o.apiVersion.startsWith(`${CNPG_GROUP}/`) || o.kind === 'ScheduledBackup')
     .map((o) => ({ o, json: o.toJson() }));
   const cnpgNext = nextObjects.filter(({ json }) => typeof json?.apiVersion === 'string' && json.apiVersion.startsWith(`${CNPG_GROUP}/`));
+  if (previous.source !== 'none') assumeRendered(nextObjects.map((n) => n.json));
   // Only the kinds the rules read are parsed: the ScheduledBackups (UL2), the Clusters (UL3) and, through `find`, the
   // previous version of each new postgresql.cnpg.io object.
   const context: UpdateContext = { previousObjects: previous.ofKind('ScheduledBackup').map((p) => p.object), nextObjects: nextObjects.map((n) => n.json) };
