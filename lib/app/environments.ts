@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { changeImpactReport } from '../cluster/change-impact';
 import { isDns1123Label } from '../core/k8s-syntax';
+import { renderSession } from '../core/render';
 import { checkAppUpdates, PREVIOUS_REF_CONTEXT, PreviousManifests } from '../core/update-checks';
 import { PostgresPlatform, PostgresPlatformProps } from '../platform';
 import { argocdConfigMapPatch } from '../platform/health-checks';
@@ -197,17 +198,21 @@ export function planEnvironments(environments: readonly Environment[], options: 
   const outdir = resolvedOutdir(options);
   const report = options.report ?? ((line: string) => process.stderr.write(`${line}\n`));
   const built = environments.map((env) => ({ env, ...buildEnvironment(env, outdir, { updateChecks: options.updateChecks }) }));
-  if (options.updateChecks !== false) {
-    for (const { env, app } of built) {
-      // Breaking changes against what Argo CD applies: the committed dist/ (read from git; the cdk8s CLI has already
-      // deleted the folder).
-      const previous = PreviousManifests.fromDist(outdir, env.name);
-      checkAppUpdates(app, previous);
-      for (const line of changeImpactReport(app, previous)) report(`impact: ${line}`);
-    }
-  }
   const strict = options.strict ?? (process.env.CDK8S_CNPG_STRICT === 'true' || process.argv.includes('--strict'));
-  return planFirstSync(built.map(({ env, app, platforms }) => ({ name: env.name, app, platforms })), outdir, { strict });
+  // The apps are complete: from here on each object is rendered once, for the update checks, the validations and the
+  // writers alike.
+  return renderSession(() => {
+    if (options.updateChecks !== false) {
+      for (const { env, app } of built) {
+        // Breaking changes against what Argo CD applies: the committed dist/ (read from git; the cdk8s CLI has already
+        // deleted the folder).
+        const previous = PreviousManifests.fromDist(outdir, env.name);
+        checkAppUpdates(app, previous);
+        for (const line of changeImpactReport(app, previous)) report(`impact: ${line}`);
+      }
+    }
+    return planFirstSync(built.map(({ env, app, platforms }) => ({ name: env.name, app, platforms })), outdir, { strict });
+  });
 }
 
 /**

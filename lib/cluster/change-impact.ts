@@ -4,6 +4,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { rendered } from '../core/render';
 import { describeChangeImpact, formatChangeImpact } from '../rules/change-impact';
 
 /**
@@ -15,7 +16,7 @@ export function changeImpactReport(app: IConstruct, previous: { find(kind: strin
   const out: string[] = [];
   for (const c of app.node.findAll()) {
     if (!(c instanceof ApiObject) || c.apiGroup !== 'postgresql.cnpg.io' || c.kind !== 'Cluster') continue;
-    const next = c.toJson();
+    const next = rendered(c);
     const prev = previous.find('Cluster', next.metadata?.namespace, next.metadata?.name)?.object;
     if (!prev) continue;
     const impact = describeChangeImpact(prev, next);

@@ -25,6 +25,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Problem, Problems } from './problems';
+import { rendered } from './render';
 import { yamlParser } from './yaml-parser';
 import { stringifyYamlDocuments } from './yaml-writer';
 
@@ -460,7 +461,7 @@ export function checkAppUpdates(app: App, previous: PreviousManifests, options: 
   // Only the objects the rules read are rendered: the postgresql.cnpg.io ones (and any ScheduledBackup, for UL2).
   const nextObjects = apiObjects
     .filter((o) => o.apiVersion.startsWith(`${CNPG_GROUP}/`) || o.kind === 'ScheduledBackup')
-    .map((o) => ({ o, json: o.toJson() }));
+    .map((o) => ({ o, json: rendered(o) }));
   const cnpgNext = nextObjects.filter(({ json }) => typeof json?.apiVersion === 'string' && json.apiVersion.startsWith(`${CNPG_GROUP}/`));
   if (previous.source !== 'none') assumeRendered(nextObjects.map((n) => n.json));
   // Only the kinds the rules read are parsed: the ScheduledBackups (UL2), the Clusters (UL3) and, through `find`, the

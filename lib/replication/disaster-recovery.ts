@@ -6,6 +6,7 @@ import { BARMAN_CLOUD_PLUGIN, BackupStore } from '../backup/backup-store';
 import { ClusterRecovery } from '../backup/recovery';
 import { ClusterReplicaConfig, CnpgCluster, IClusterBootstrap, IClusterReplica } from '../cluster/cluster';
 import { formatProblem, Problems } from '../core/problems';
+import { rendered } from '../core/render';
 import { PREVIOUS_REF_CONTEXT, PreviousManifests } from '../core/update-checks';
 import { DrReplicaAlerts, DrAlertThresholds } from '../monitoring/dr-alerts';
 import { S3Credential } from '../secrets/sealed-credential';
@@ -467,24 +468,25 @@ export class DrMember implements IClusterReplica {
     const environment = state.site.environment;
     cluster.node.addValidation({
       validate: () => {
-        const own = cluster.apiObject.toJson();
+        const own = rendered(cluster.apiObject);
         const peers = topology._peers(environment);
         const previous = previousManifests(cluster, environment);
         const prevOwn = previous?.find('Cluster', own.metadata.namespace, own.metadata.name)?.object;
         const peerStates = topology.sites.filter((s) => s.environment !== environment).map((s) => {
-          const built = peers.find((p) => p.environment === s.environment)?.cluster.apiObject.toJson();
+          const peer = peers.find((p) => p.environment === s.environment);
+          const built = peer ? rendered(peer.cluster.apiObject) : undefined;
           const deployed = previousManifests(cluster, s.environment)?.find('Cluster', s.namespace ?? DEFAULT_NAMESPACE, s.clusterName)?.object;
           return { environment: s.environment, previous: deployed, next: built };
         });
         const deployed = new Set<any>([...(prevOwn ? [own] : []), ...peerStates.filter((p) => p.previous && p.next).map((p) => p.next)]);
-        const rendered = renderedTopologyProblems([own, ...peerStates.map((p) => p.next).filter((n) => n !== undefined)], (c) => deployed.has(c));
+        const topologyProblems = renderedTopologyProblems([own, ...peerStates.map((p) => p.next).filter((n) => n !== undefined)], (c) => deployed.has(c));
         const changes = prevOwn ? roleChangeProblems(prevOwn, own, topology.transition?.facts, peerStates) : [];
         if (prevOwn) {
           const change = classifyRoleChange(prevOwn, own);
           if (change.kind !== 'none') topology._print(`${change.impact} [disaster recovery ${topology.name}${topology.transition ? `, ${topology.transition.facts.kind}` : ''}]`);
         }
         const errors: string[] = [];
-        for (const p of [...rendered, ...changes]) {
+        for (const p of [...topologyProblems, ...changes]) {
           if (p.severity === 'warning') Problems.of(cluster).warn(p);
           else errors.push(formatProblem(p));
         }
