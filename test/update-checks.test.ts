@@ -1,12 +1,16 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, JsonPatch, Testing, Yaml } from 'cdk8s';
 import {
   CnpgCluster, CnpgClusterProps, ImageFlavour, PostgresImage, PrimaryUpdateMethod, Problems, ScheduledBackup,
 } from '../lib';
 import { synthComponents } from '../lib/core/synth';
-import { checkAppUpdates, GitRunner, parseAcknowledgements, PreviousManifests, spawnGit } from '../lib/core/update-checks';
+import {
+  checkAppUpdates, discardPrefetchedManifests, GitRunner, parseAcknowledgements, prefetchCommittedManifests, PreviousManifests,
+  spawnGit,
+} from '../lib/core/update-checks';
 import * as yamlParserModule from '../lib/core/yaml-parser';
 import { checkClusterUpdate, checkObjectUpdate } from '../lib/rules/changes';
 import { synthError, tempDir } from './support/synth';
@@ -368,6 +372,67 @@ describe('reading the committed dist/ (one git process per synth)', () => {
     expect(checkAppUpdates(app, p, { acknowledge: [], note: () => undefined }).problems.map((x) => x.rule)).toEqual(['U4']);
     expect(() => p.ofKind('ConfigMap')).toThrow(/undefined-anchor/);
     expect(() => p.objects).toThrow(/undefined-anchor/);
+  });
+
+  describe('git started ahead of need (prefetchCommittedManifests, while synth builds the apps)', () => {
+    const gitTemps = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('cdk8s-cnpg-git-'));
+    afterEach(() => jest.restoreAllMocks());
+
+    /** Waits (synchronously, as synth would) until the prefetched git archive has ended. */
+    const prefetchEnded = (dir: string) => {
+      const tick = new Int32Array(new SharedArrayBuffer(4));
+      for (let i = 0; i < 10_000 && !fs.existsSync(path.join(os.tmpdir(), dir, 'status')); i++) Atomics.wait(tick, 0, 0, 1);
+    };
+
+    test('the update checks take its output (what was committed when it ran), and leave no temporary files', async () => {
+      const { repo, dist, onDisk } = repoWithDist();
+      await Promise.resolve();
+      const before = gitTemps();
+      prefetchCommittedManifests(dist);
+      const [started] = gitTemps().filter((d) => !before.includes(d));
+      expect(started).toBeDefined();
+      prefetchEnded(started);
+      // committed after git read: a read of its own would no longer find the Cluster
+      git(repo, 'rm', '-q', '-r', 'dist/default/database');
+      git(repo, 'commit', '-q', '-m', 'cluster removed');
+      const read = ['default', 'dev'].map((env) => PreviousManifests.fromDist(dist, env));
+      expect(read.map((p) => p.source)).toEqual(['git HEAD:dist/default', 'git HEAD:dist/dev']);
+      expect(read[0].find('Cluster', NS, 'cnpg-ha')).toBeDefined();
+      expect(read[0].objects).toEqual(onDisk.default.objects);
+      expect(gitTemps()).toEqual(before);
+      // the next synth reads git again
+      await Promise.resolve();
+      expect(PreviousManifests.fromDist(dist, 'default').find('Cluster', NS, 'cnpg-ha')).toBeUndefined();
+    });
+
+    test('a failing git says so, as without the prefetch', async () => {
+      const { dist } = repoWithDist();
+      await Promise.resolve();
+      const read = () => PreviousManifests.fromDist(dist, 'default', { ref: 'no-such-revision', source: 'git' });
+      prefetchCommittedManifests(dist, 'no-such-revision');
+      const prefetched = read();
+      await Promise.resolve();
+      const own = read();
+      expect(prefetched.source).toBe('none');
+      expect(prefetched.note).toMatch(/^git archive no-such-revision failed: fatal: not a valid object name/);
+      expect(prefetched.note).toBe(own.note);
+    });
+
+    test('a read nobody took (a synth that failed before its update checks) is discarded with its files', () => {
+      const { dist } = repoWithDist();
+      const before = gitTemps();
+      prefetchCommittedManifests(dist);
+      expect(gitTemps()).toHaveLength(before.length + 1);
+      discardPrefetchedManifests();
+      expect(gitTemps()).toEqual(before);
+    });
+
+    test('nothing starts outside a git checkout, or for the revision none', () => {
+      const before = gitTemps();
+      prefetchCommittedManifests(path.join(tempDir(), 'dist'));
+      prefetchCommittedManifests(repoWithDist().dist, 'none');
+      expect(gitTemps()).toEqual(before);
+    });
   });
 });
 

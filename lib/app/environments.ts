@@ -5,7 +5,9 @@ import { App } from 'cdk8s';
 import { changeImpactReport } from '../cluster/change-impact';
 import { isDns1123Label } from '../core/k8s-syntax';
 import { renderSession } from '../core/render';
-import { checkAppUpdates, PREVIOUS_REF_CONTEXT, PreviousManifests } from '../core/update-checks';
+import {
+  checkAppUpdates, discardPrefetchedManifests, prefetchCommittedManifests, PREVIOUS_REF_CONTEXT, PreviousManifests,
+} from '../core/update-checks';
 import { PostgresPlatform, PostgresPlatformProps } from '../platform';
 import { argocdConfigMapPatch } from '../platform/health-checks';
 import { planFirstSync, SynthPlan } from '../platform/synth-plan';
@@ -196,6 +198,17 @@ export function planEnvironments(environments: readonly Environment[], options: 
   const problems = environmentProblems(environments);
   if (problems.length > 0) throw new Error(`invalid environments:\n  ${problems.join('\n  ')}`);
   const outdir = resolvedOutdir(options);
+  // git reads the deployed manifests while the apps are built
+  if (options.updateChecks !== false) prefetchCommittedManifests(outdir);
+  try {
+    return planBuiltEnvironments(environments, outdir, options);
+  } finally {
+    discardPrefetchedManifests();
+  }
+}
+
+/** `planEnvironments` once git runs: build, update checks, first-sync model. */
+function planBuiltEnvironments(environments: readonly Environment[], outdir: string, options: SynthEnvironmentsOptions): SynthPlan {
   const report = options.report ?? ((line: string) => process.stderr.write(`${line}\n`));
   const built = environments.map((env) => ({ env, ...buildEnvironment(env, outdir, { updateChecks: options.updateChecks }) }));
   const strict = options.strict ?? (process.env.CDK8S_CNPG_STRICT === 'true' || process.argv.includes('--strict'));
