@@ -418,6 +418,17 @@ describe('reading the committed dist/ (one git process per synth)', () => {
       expect(prefetched.note).toBe(own.note);
     });
 
+    test('a prefetch that gives no result (its files gone, its shell ended) is replaced by git run then', async () => {
+      const { dist, onDisk } = repoWithDist();
+      await Promise.resolve();
+      const before = gitTemps();
+      prefetchCommittedManifests(dist);
+      for (const d of gitTemps().filter((x) => !before.includes(x))) fs.rmSync(path.join(os.tmpdir(), d), { recursive: true, force: true });
+      const read = PreviousManifests.fromDist(dist, 'default');
+      expect(read.source).toBe('git HEAD:dist/default');
+      expect(read.objects).toEqual(onDisk.default.objects);
+    });
+
     test('a read nobody took (a synth that failed before its update checks) is discarded with its files', () => {
       const { dist } = repoWithDist();
       const before = gitTemps();

@@ -358,7 +358,7 @@ function readFromGit(envDir: string, ref: string, runner: GitRunner): { files?: 
 }
 
 /** `git archive` processes started ahead of need, by `root, ref, folder`: each writes into a folder of its own. */
-const prefetches = new Map<string, string>();
+const prefetches = new Map<string, { dir: string; pid: number }>();
 
 /**
  * Starts reading the committed manifests below `distDir` (every environment's: one `git archive`) in the background,
@@ -375,13 +375,14 @@ export function prefetchCommittedManifests(distDir: string, ref: string = proces
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-cnpg-git-'));
   // `status` appears (renamed into place) only once git has ended and its output is complete
   const script = 'git -C "$1" --literal-pathspecs archive --format=tar "$2" -- "$3" > "$0/out" 2> "$0/err"; echo $? > "$0/status.part" && mv "$0/status.part" "$0/status"';
-  try {
-    spawn('sh', ['-c', script, dir, located.root, ref, located.folder], { stdio: 'ignore', env: { ...process.env, LC_ALL: 'C' } }).unref();
-  } catch {
+  const child = spawn('sh', ['-c', script, dir, located.root, ref, located.folder], { stdio: 'ignore', env: { ...process.env, LC_ALL: 'C' } });
+  child.on('error', () => undefined); // no shell: reported below, as no process
+  child.unref();
+  if (child.pid === undefined) {
     fs.rmSync(dir, { recursive: true, force: true });
     return;
   }
-  prefetches.set(key, dir);
+  prefetches.set(key, { dir, pid: child.pid });
 }
 
 /**
@@ -389,25 +390,48 @@ export function prefetchCommittedManifests(distDir: string, ref: string = proces
  * a git still running there writes nowhere.
  */
 export function discardPrefetchedManifests(): void {
-  for (const dir of prefetches.values()) fs.rmSync(dir, { recursive: true, force: true });
+  for (const { dir } of prefetches.values()) fs.rmSync(dir, { recursive: true, force: true });
   prefetches.clear();
 }
 
-/** The output of a prefetched `git archive` (waiting for it to end), or undefined when none was started. */
+/**
+ * The output of a prefetched `git archive`, waiting for it to end; undefined when none was started or its shell ended
+ * without a result (killed): the caller then runs git itself.
+ */
 function awaitPrefetch(key: string): ReturnType<GitRunner> | undefined {
-  const dir = prefetches.get(key);
-  if (!dir) return undefined;
+  const started = prefetches.get(key);
+  if (!started) return undefined;
   prefetches.delete(key);
-  const status = path.join(dir, 'status');
+  const status = path.join(started.dir, 'status');
   const tick = new Int32Array(new SharedArrayBuffer(4));
-  for (const deadline = Date.now() + 120_000; !fs.existsSync(status);) {
-    if (Date.now() > deadline) return { status: null, stdout: Buffer.alloc(0), stderr: 'git archive did not end within 120 s' };
-    Atomics.wait(tick, 0, 0, 1); // a synchronous millisecond: the synth is synchronous, git runs beside it
+  try {
+    for (let waited = 0; !fs.existsSync(status); waited++) {
+      // Every 50 ms, whether the shell still runs (Linux: an ended one stays a zombie until the event loop reaps it);
+      // where that cannot be told, git gets two minutes.
+      if (waited % 50 === 49 && (!isRunning(started.pid) || waited > 120_000)) return fs.existsSync(status) ? readPrefetched(started.dir) : undefined;
+      Atomics.wait(tick, 0, 0, 1); // a synchronous millisecond: the synth is synchronous, git runs beside it
+    }
+    return readPrefetched(started.dir);
+  } finally {
+    fs.rmSync(started.dir, { recursive: true, force: true });
+  }
+}
+
+function readPrefetched(dir: string): ReturnType<GitRunner> {
+  return { status: Number(fs.readFileSync(path.join(dir, 'status'), 'utf8')), stdout: fs.readFileSync(path.join(dir, 'out')), stderr: fs.readFileSync(path.join(dir, 'err'), 'utf8') };
+}
+
+/** Whether a process runs (not ended, not a zombie); true where that cannot be told. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
   }
   try {
-    return { status: Number(fs.readFileSync(status, 'utf8')), stdout: fs.readFileSync(path.join(dir, 'out')), stderr: fs.readFileSync(path.join(dir, 'err'), 'utf8') };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 }
 
