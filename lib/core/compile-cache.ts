@@ -8,7 +8,7 @@ import * as vm from 'vm';
  *
  * Why: a synth process spends much of its time compiling JavaScript. Loading this library, cdk8s and cdk8s-plus-28
  * (the generated Kubernetes and CloudNativePG types are megabytes of code) and compiling the functions a synth calls
- * made up about 65 ms of the default environment's 225 ms on the project's 2-core machine (docs/benchmarks.md: the
+ * made up about 60 ms of the default environment's 220 ms on the project's 2-core machine (docs/benchmarks.md: the
  * first run against the next ones); with the bytecode of the previous run, V8 skips that work.
  *
  * Node.js ≥ 22.1 has this built in (`module.enableCompileCache`, https://nodejs.org/api/module.html#moduleenablecompilecachecachedir,
