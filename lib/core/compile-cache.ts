@@ -60,6 +60,9 @@ interface NativeCompileCache {
 /** The program's main module, for the `require.main` of the modules compiled here. */
 const mainModule = require.main;
 
+/** Options that hook into Node.js' own compiler: a debugger, source maps, a policy. */
+const NEEDS_NODE_COMPILER = /^--(inspect|enable-source-maps|experimental-policy)/;
+
 let enabled: CompileCacheResult | undefined;
 const statistics = { cached: 0, compiled: 0 };
 
@@ -88,8 +91,7 @@ function enable(options: CompileCacheOptions): CompileCacheResult {
     const { ENABLED, ALREADY_ENABLED } = node.constants.compileCacheStatus;
     return r.status === ENABLED || r.status === ALREADY_ENABLED ? { status: 'native', directory: r.directory ?? directory } : { status: 'disabled', directory, reason: r.message ?? 'Node.js refused' };
   }
-  const unsafe = process.execArgv.find((a) => /^--(inspect|enable-source-maps|experimental-policy|prof)/.test(a))
-    ?? (process.env.NODE_OPTIONS ?? '').split(/\s+/).find((a) => /^--(inspect|enable-source-maps|experimental-policy)/.test(a));
+  const unsafe = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].find((a) => NEEDS_NODE_COMPILER.test(a));
   if (unsafe) return { status: 'disabled', reason: `${unsafe} needs Node.js' own compiler` };
   installCache(path.join(directory, `${programName()}-${process.version}-${process.arch}.cache`));
   return { status: 'enabled', directory };
