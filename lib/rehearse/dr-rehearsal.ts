@@ -26,9 +26,7 @@ import type { DrMember } from '../replication/disaster-recovery';
 import type { SealedStore } from '../secrets/sealed-store';
 import { inputsFromConstructs, Manifest, RehearsalError, RehearsalInputs } from './manifests';
 import { interpreterOf, missingTools, runTool, toolPath, which } from './processes';
-import { Client } from 'pg';
-import { ChildProcess, spawn } from 'child_process';
-import { postgresInstall, RealPostgres, serverUser } from './real-postgres';
+import { PostgresStartError, RealPostgres, serverUser, StartOptions } from './real-postgres';
 import { CNPG_DEFAULT_PARAMETERS } from './rehearsal';
 import { LocalS3Server } from './s3-server';
 
@@ -175,10 +173,17 @@ export async function runDrRehearsal(inputs: DrRehearsalInputs, options: DrRehea
     // its own archive: with archive_mode on, a standby archives nothing until it is promoted
     const ownArchive = command('barman-cloud-wal-archive', walArchiveArgs(oPlan, endpoint), ' %p');
     const replicaEnv = { ...envFor(sCred) };
-    const replica = await Standby.start(major, dataDir, {
-      ...CNPG_DEFAULT_PARAMETERS, ...userParameters(inputs.replicaOwn.cluster), hot_standby: 'on', restore_command: restoreCommand, archive_mode: 'on', archive_command: ownArchive,
-    }, replicaEnv, Math.min(60_000, left()));
-    cleanups.push(() => replica.stop());
+    const replica = await startStandby(major, {
+      dataDir,
+      standby: true,
+      ssl: false,
+      parameters: {
+        ...CNPG_DEFAULT_PARAMETERS, ...userParameters(inputs.replicaOwn.cluster), hot_standby: 'on', restore_command: restoreCommand, archive_mode: 'on', archive_command: ownArchive,
+      },
+      env: replicaEnv,
+      timeoutMs: Math.min(60_000, left()),
+    });
+    cleanups.push(() => replica.stop({ immediate: true }));
     const inRecovery = (await replica.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r'))[0].r;
     if (!inRecovery) throw new RehearsalError('the replica is not in recovery after start');
     say(`replica standby (standby.signal) replaying with restore_command = ${restoreCommand}`);
@@ -333,66 +338,12 @@ export function drRehearsalInputs(primary: DrBuiltSite, replica: DrBuiltSite): D
   };
 }
 
-/**
- * A hot standby on a restored data directory (RealPostgres waits for a primary's "ready to accept connections"; a
- * standby says "ready to accept read-only connections"). Unix socket only; stopped with SIGQUIT (immediate).
- */
-class Standby {
-  public static async start(major: number, dataDir: string, parameters: Record<string, string>, env: Record<string, string>, timeoutMs: number): Promise<Standby> {
-    const install = postgresInstall(major);
-    const user = serverUser();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-cnpg-pg${major}-standby-`));
-    fs.chownSync(dir, user.uid, user.gid);
-    const q = (v: string) => `'${v.replace(/'/g, "''")}'`;
-    fs.writeFileSync(path.join(dataDir, 'postgresql.conf'), [
-      "listen_addresses = ''", 'port = 5432', `unix_socket_directories = ${q(dir)}`, 'ssl = off', "log_line_prefix = ''",
-      "log_destination = 'stderr'", 'logging_collector = off', "lc_messages = 'C'", 'fsync = off', "shared_buffers = '16MB'",
-      ...Object.entries(parameters).map(([k, v]) => `${k} = ${q(v)}`), '',
-    ].join('\n'));
-    fs.writeFileSync(path.join(dataDir, 'pg_hba.conf'), 'local all all trust\n');
-    const child = spawn(path.join(install.bin, 'postgres'), ['-D', dataDir], {
-      uid: user.uid, gid: user.gid, cwd: dir, env: { LC_ALL: 'C', LANG: 'C', TZ: 'UTC', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
-    });
-    const s = new Standby(child, dir);
-    const deadline = Date.now() + timeoutMs;
-    while (!/database system is ready to accept read-only connections/.test(s.log)) {
-      if (s.exitCode !== undefined || Date.now() > deadline) {
-        await s.stop();
-        throw new RehearsalError(`the standby did not start: ${s.log.split('\n').filter((l) => /FATAL|ERROR|PANIC/.test(l)).join(' | ') || 'timed out'}`);
-      }
-      await delay(50);
-    }
-    s.client = new Client({ host: dir, port: 5432, user: 'postgres', database: 'postgres' });
-    await s.client.connect();
-    return s;
-  }
-
-  public log = '';
-  private client?: Client;
-  private exitCode?: number | null;
-  private readonly exited: Promise<void>;
-
-  private constructor(private readonly child: ChildProcess, private readonly dir: string) {
-    child.stdout?.on('data', (d) => (this.log += String(d)));
-    child.stderr?.on('data', (d) => (this.log += String(d)));
-    this.exited = new Promise((r) => child.on('exit', (c) => { this.exitCode = c; r(); }));
-  }
-
-  public async query<R extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]> {
-    return (await this.client!.query<R>(sql, params)).rows;
-  }
-
-  public async stop(): Promise<void> {
-    await this.client?.end().catch(() => undefined);
-    this.client = undefined;
-    if (this.exitCode === undefined) {
-      try {
-        process.kill(-this.child.pid!, 'SIGQUIT');
-      } catch {
-        // already gone
-      }
-      await Promise.race([this.exited, new Promise<void>((r) => setTimeout(r, 10_000).unref())]);
-    }
-    fs.rmSync(this.dir, { recursive: true, force: true });
+/** The replica's hot standby (`RealPostgres` on the restored data directory); its start failure as a rehearsal error. */
+async function startStandby(major: number, options: StartOptions): Promise<RealPostgres> {
+  try {
+    return await RealPostgres.start(major, options);
+  } catch (e) {
+    if (e instanceof PostgresStartError) throw new RehearsalError(`the standby did not start: ${e.messages.join(' | ') || e.message}`);
+    throw e;
   }
 }

@@ -132,23 +132,37 @@ function stagedInstall(root: string, packageVersion: string, user: ServerUser): 
   }
   fs.chmodSync(base, 0o755);
   const dir = path.join(base, packageVersion);
-  if (fs.existsSync(path.join(dir, 'ready'))) return path.join(dir, 'native');
-  const work = fs.mkdtempSync(path.join(base, `tmp-${packageVersion}-`));
   try {
-    fs.cpSync(root, path.join(work, 'native'), { recursive: true, verbatimSymlinks: true });
-    openUp(work);
-    fs.writeFileSync(path.join(work, 'ready'), `${root}\n`, { mode: 0o644 });
-    try {
-      fs.renameSync(work, dir);
-    } catch {
-      // another process staged it first: use theirs
-      fs.rmSync(work, { recursive: true, force: true });
-    }
+    madeOnce(dir, `tmp-${packageVersion}-`, root, (work) => {
+      fs.cpSync(root, path.join(work, 'native'), { recursive: true, verbatimSymlinks: true });
+      openUp(work);
+    });
   } catch (e) {
-    fs.rmSync(work, { recursive: true, force: true });
     throw new Error(`real-postgres: staging the PostgreSQL binaries in ${base} failed: ${(e as Error).message}; ${fix}`);
   }
   return path.join(dir, 'native');
+}
+
+/**
+ * A folder made once and then shared by later runs and parallel test workers: `dir` when it is complete (it has its
+ * `ready` file, written last), else made by `fill` in a temporary folder next to it and renamed into place. A process
+ * that loses that race uses the folder the other one made.
+ */
+function madeOnce(dir: string, tempPrefix: string, readyText: string, fill: (work: string) => void): void {
+  if (fs.existsSync(path.join(dir, 'ready'))) return;
+  const work = fs.mkdtempSync(path.join(path.dirname(dir), tempPrefix));
+  try {
+    fill(work);
+    fs.writeFileSync(path.join(work, 'ready'), `${readyText}\n`, { mode: 0o644 });
+    try {
+      fs.renameSync(work, dir);
+    } catch {
+      fs.rmSync(work, { recursive: true, force: true }); // made by another process first
+    }
+  } catch (e) {
+    fs.rmSync(work, { recursive: true, force: true });
+    throw e;
+  }
 }
 
 /** Folders 0755, files readable by all (executables runnable by all). */
@@ -249,10 +263,7 @@ export function templateDataDir(major: number): string {
   const base = path.join(os.tmpdir(), 'cdk8s-cnpg-pg-templates');
   fs.mkdirSync(base, { recursive: true, mode: 0o755 });
   const dir = path.join(base, `${install.packageVersion}-uid${user.uid}`);
-  if (fs.existsSync(path.join(dir, 'data', 'PG_VERSION')) && fs.existsSync(path.join(dir, 'ready'))) return path.join(dir, 'data');
-
-  const work = fs.mkdtempSync(path.join(base, `tmp-${major}-`));
-  try {
+  madeOnce(dir, `tmp-${major}-`, install.packageVersion, (work) => {
     fs.chmodSync(work, 0o755);
     fs.chownSync(work, user.uid, user.gid);
     const data = path.join(work, 'data');
@@ -261,17 +272,7 @@ export function templateDataDir(major: number): string {
     ], work);
     if (r.status !== 0) throw new Error(`real-postgres: initdb ${major} failed:\n${r.stdout}\n${r.stderr}`);
     makeCertificate(data, user);
-    fs.writeFileSync(path.join(work, 'ready'), `${install.packageVersion}\n`);
-    try {
-      fs.renameSync(work, dir);
-    } catch {
-      // another process made it first: use theirs
-      fs.rmSync(work, { recursive: true, force: true });
-    }
-  } catch (e) {
-    fs.rmSync(work, { recursive: true, force: true });
-    throw e;
-  }
+  });
   return path.join(dir, 'data');
 }
 
@@ -303,6 +304,12 @@ export interface StartOptions {
   readonly tcp?: boolean;
   /** Milliseconds to wait for "ready to accept connections". Default 30 s. */
   readonly timeoutMs?: number;
+  /**
+   * The data directory holds `standby.signal`: the server is a hot standby, ready when it accepts read-only
+   * connections (a primary says "ready to accept connections", a standby "ready to accept read-only connections").
+   * Default false.
+   */
+  readonly standby?: boolean;
   /**
    * Run on this existing data directory (owned by the server user, e.g. restored from a base backup) instead of a
    * copy of the template. Its postgresql.conf and pg_hba.conf are replaced; the directory is not removed on stop.
@@ -429,7 +436,7 @@ export class RealPostgres {
     running.add(child);
     const server = new RealPostgres(major, install, dir, data, port, child);
     try {
-      await server.waitUntilReady(options.timeoutMs ?? 30_000);
+      await server.waitUntilReady(options.timeoutMs ?? 30_000, options.standby ? /database system is ready to accept read-only connections/ : /database system is ready to accept connections/);
       server.client = new Client(server.connection);
       await server.client.connect();
       const v = await server.client.query<{ v: string; n: string }>(
@@ -498,7 +505,7 @@ export class RealPostgres {
     };
   }
 
-  private async waitUntilReady(timeoutMs: number): Promise<void> {
+  private async waitUntilReady(timeoutMs: number, ready: RegExp): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let exitCode: number | null | undefined;
     void this.exited.then((c) => (exitCode = c === null ? -1 : c));
@@ -506,7 +513,7 @@ export class RealPostgres {
       if (this.spawnError) {
         throw new PostgresStartError(`PostgreSQL ${this.major} could not be started as ${serverUser().name}: ${this.spawnError.message}`, this.logText, [this.spawnError.message]);
       }
-      if (/database system is ready to accept connections/.test(this.logText)) return;
+      if (ready.test(this.logText)) return;
       if (exitCode !== undefined) {
         await delay(20); // let the last of stderr arrive
         throw new PostgresStartError(
