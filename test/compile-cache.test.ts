@@ -62,6 +62,7 @@ const APP = {
     '};',
   ].join('\n'),
   'lib.js': [
+    '#!/usr/bin/env node',
     'exports.thisIsExports = this === exports;',
     'exports.twice = (x) => x * 2;',
     "exports.fail = () => { throw new Error('boom'); };",
@@ -71,7 +72,8 @@ const APP = {
   'cycle-b.js': "exports.seenA = require('./cycle-a.js').a;",
 };
 
-const EXPECTED_OUTPUT = { value: 42, data: 'json', mainIsEntry: true, resolved: 'lib.js', filename: 'app.js', dirnameOk: true, cycle: 'a', thisIsExports: true, stackLine: '3' };
+// lib.js starts with a hashbang, as a package's bin file required as a module does
+const EXPECTED_OUTPUT = { value: 42, data: 'json', mainIsEntry: true, resolved: 'lib.js', filename: 'app.js', dirnameOk: true, cycle: 'a', thisIsExports: true, stackLine: '4' };
 
 test('the first run compiles and writes the cache; the next run takes every module from it and behaves the same', () => {
   const p = program(APP);

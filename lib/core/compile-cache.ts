@@ -133,7 +133,9 @@ function installCache(file: string): void {
     }
     const hit = cached.get(filename);
     const usable = hit && hit.size === stat.size && hit.mtimeMs === stat.mtimeMs ? hit.data : undefined;
-    const script = new vm.Script(Module.wrap(content), { filename, cachedData: usable, });
+    // A hashbang is only valid at the very start of a script; in the wrapper it is a comment (same length: positions stay)
+    const source = content.startsWith('#!') ? `//${content.slice(2)}` : content;
+    const script = new vm.Script(Module.wrap(source), { filename, cachedData: usable });
     if (!usable || script.cachedDataRejected) {
       fresh.set(filename, { size: stat.size, mtimeMs: stat.mtimeMs, script });
       statistics.compiled++;
