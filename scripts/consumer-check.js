@@ -22,7 +22,7 @@ const docs = (dir) => {
 
 const dist = docs('dist');
 const cacheFiles = fs.existsSync(path.join(app, 'node_modules/.cache/cdk8s-cnpg')) ? fs.readdirSync(path.join(app, 'node_modules/.cache/cdk8s-cnpg')) : [];
-check(cacheFiles.some((f) => /^main\.js-[0-9a-f]+-v[\d.]+-\w+\.cache$/.test(f)), `the compile cache of build/main.js is in node_modules/.cache/cdk8s-cnpg (found: ${cacheFiles.join(', ')})`);
+check(cacheFiles.some((f) => /^main\.js-[0-9a-f]+-v[\d.]+-\w+\.cache2$/.test(f)), `the compile cache of build/main.js is in node_modules/.cache/cdk8s-cnpg (found: ${cacheFiles.join(', ')})`);
 const charts = (prefix) => dist.filter((d) => d.file.startsWith(prefix) && d.obj.kind === 'Application' && d.obj.spec.source.chart).map((d) => d.obj.spec.source.chart).sort();
 const operators = ['cert-manager', 'cloudnative-pg', 'kube-prometheus-stack', 'plugin-barman-cloud', 'sealed-secrets'];
 check(JSON.stringify(charts('dist/clusters/platform/')) === JSON.stringify(operators), `the platform cluster installs each operator once: ${charts('dist/clusters/platform/')}`);

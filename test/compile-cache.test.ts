@@ -85,7 +85,7 @@ test('the first run compiles and writes the cache; the next run takes every modu
   expect(first.report.statistics).toEqual({ cached: 0, compiled: 4 });
   const files = fs.readdirSync(p.cacheDir);
   expect(files).toHaveLength(1);
-  expect(files[0]).toMatch(new RegExp(`^entry\\.js-[0-9a-f]+-${process.version.replace(/\./g, '\\.')}-${process.arch}\\.cache$`));
+  expect(files[0]).toMatch(new RegExp(`^entry\\.js-[0-9a-f]+-${process.version.replace(/\./g, '\\.')}-${process.arch}\\.cache2$`));
 
   const second = p.run();
   expect(second.report.output).toEqual(EXPECTED_OUTPUT);
@@ -109,6 +109,22 @@ test('a changed module is compiled again, even at the same length (V8 itself onl
   expect(r.report.output.value).toBe(63);
   expect(r.report.statistics).toEqual({ cached: 3, compiled: 1 });
   expect(p.run().report.statistics).toEqual({ cached: 4, compiled: 0 });
+});
+
+test('a changed module is compiled again when a copy kept its size and modification time (V8 compares only the length)', () => {
+  const p = program(APP);
+  const lib = path.join(p.dir, 'lib.js');
+  const fixed = new Date('2020-01-01T00:00:00Z'); // as `cp -p`, rsync -a or a package manager's fixed times leave it
+  fs.utimesSync(lib, fixed, fixed);
+  p.run();
+  const before = fs.statSync(lib);
+  fs.writeFileSync(lib, fs.readFileSync(lib, 'utf8').replace('x * 2', 'x * 5'));
+  fs.utimesSync(lib, fixed, fixed);
+  const after = fs.statSync(lib);
+  expect([after.size, after.mtimeMs]).toEqual([before.size, before.mtimeMs]);
+  const r = p.run();
+  expect(r.report.output.value).toBe(105);
+  expect(r.report.statistics).toEqual({ cached: 3, compiled: 1 });
 });
 
 test('NODE_DISABLE_COMPILE_CACHE turns it off, as it does Node.js\' own', () => {

@@ -19,8 +19,9 @@ import * as vm from 'vm';
  * holds; that gains almost nothing).
  *
  * The cache of one program is one file, `<directory>/<program>-<node version>-<arch>.cache`: the modules' bytecode
- * with each file's size and modification time. A module whose file changed is compiled again, and V8 itself rejects
- * bytecode of another V8 or other flags. A run that compiled anything new rewrites the file at exit (write, then
+ * with each file's stamp (size, modification and change times, inode). A module whose file changed is compiled again
+ * (the change time too, because copies and package managers may keep or fix a modification time, and V8 itself only
+ * compares the source's length), and V8 rejects bytecode of another V8 or other flags. A run that compiled anything new rewrites the file at exit (write, then
  * rename: a concurrent run reads the old or the new file, never half of one).
  *
  * Left to Node.js (compiled as usual): the main module, ES modules, code that may use dynamic `import()` (Node.js 20
@@ -46,9 +47,14 @@ export interface CompileCacheResult {
 }
 
 interface CacheEntry {
-  readonly size: number;
-  readonly mtimeMs: number;
+  /** The file's stamp when the bytecode was made (`stampOf`). */
+  readonly stamp: string;
   readonly data: Buffer;
+}
+
+/** What identifies a file's content without reading it: size, modification and change times, inode. */
+function stampOf(stat: fs.Stats): string {
+  return `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}`;
 }
 
 /** Node.js ≥ 22.1's API (the project's @types/node is 20's). */
@@ -59,6 +65,9 @@ interface NativeCompileCache {
 
 /** The program's main module, for the `require.main` of the modules compiled here. */
 const mainModule = require.main;
+
+/** The cache file's extension: a new format gets a new name, so no run reads another format. */
+const CACHE_FORMAT = 'cache2';
 
 /** Options that hook into Node.js' own compiler: a debugger, source maps, a policy. */
 const NEEDS_NODE_COMPILER = /^--(inspect|enable-source-maps|experimental-policy)/;
@@ -93,7 +102,7 @@ function enable(options: CompileCacheOptions): CompileCacheResult {
   }
   const unsafe = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].find((a) => NEEDS_NODE_COMPILER.test(a));
   if (unsafe) return { status: 'disabled', reason: `${unsafe} needs Node.js' own compiler` };
-  installCache(path.join(directory, `${programName()}-${process.version}-${process.arch}.cache`));
+  installCache(path.join(directory, `${programName()}-${process.version}-${process.arch}.${CACHE_FORMAT}`));
   return { status: 'enabled', directory };
 }
 
@@ -117,7 +126,7 @@ function programName(): string {
 
 function installCache(file: string): void {
   const cached = readCache(file);
-  const fresh = new Map<string, { size: number; mtimeMs: number; script: vm.Script }>();
+  const fresh = new Map<string, { stamp: string; script: vm.Script }>();
   const used = new Set<string>();
   const moduleProto = Module.prototype as unknown as { _compile(content: string, filename: string, format?: string): unknown };
   const nodeCompile = moduleProto._compile;
@@ -132,12 +141,13 @@ function installCache(file: string): void {
       return nodeCompile.call(this, content, filename, format);
     }
     const hit = cached.get(filename);
-    const usable = hit && hit.size === stat.size && hit.mtimeMs === stat.mtimeMs ? hit.data : undefined;
+    const stamp = stampOf(stat);
+    const usable = hit?.stamp === stamp ? hit.data : undefined;
     // A hashbang is only valid at the very start of a script; in the wrapper it is a comment (same length: positions stay)
     const source = content.startsWith('#!') ? `//${content.slice(2)}` : content;
     const script = new vm.Script(Module.wrap(source), { filename, cachedData: usable });
     if (!usable || script.cachedDataRejected) {
-      fresh.set(filename, { size: stat.size, mtimeMs: stat.mtimeMs, script });
+      fresh.set(filename, { stamp, script });
       statistics.compiled++;
     } else {
       used.add(filename);
@@ -150,15 +160,14 @@ function installCache(file: string): void {
     // Kept: what this run used, and what another run of the program used if its file is unchanged (the commands load
     // different modules per subcommand); dropped: the bytecode of files changed or gone since.
     const entries = new Map([...cached].filter(([filename, e]) => used.has(filename) || isCurrent(filename, e)));
-    for (const [filename, f] of fresh) entries.set(filename, { size: f.size, mtimeMs: f.mtimeMs, data: f.script.createCachedData() });
+    for (const [filename, f] of fresh) entries.set(filename, { stamp: f.stamp, data: f.script.createCachedData() });
     writeCache(file, entries);
   });
 }
 
 function isCurrent(filename: string, entry: CacheEntry): boolean {
   try {
-    const stat = fs.statSync(filename);
-    return stat.size === entry.size && stat.mtimeMs === entry.mtimeMs;
+    return stampOf(fs.statSync(filename)) === entry.stamp;
   } catch {
     return false;
   }
@@ -181,7 +190,7 @@ function runWrapper(module: Module, script: vm.Script, filename: string): unknow
 }
 
 /**
- * The cache file: a 4-byte length, a JSON index (`[filename, size, mtimeMs, offset, length][]`), then the bytecode.
+ * The cache file: a 4-byte length, a JSON index (`[filename, stamp, offset, length][]`), then the bytecode.
  * Anything unreadable is an empty cache.
  */
 function readCache(file: string): Map<string, CacheEntry> {
@@ -189,10 +198,10 @@ function readCache(file: string): Map<string, CacheEntry> {
   try {
     const buf = fs.readFileSync(file);
     const indexLength = buf.readUInt32LE(0);
-    const index = JSON.parse(buf.toString('utf8', 4, 4 + indexLength)) as [string, number, number, number, number][];
+    const index = JSON.parse(buf.toString('utf8', 4, 4 + indexLength)) as [string, string, number, number][];
     const base = 4 + indexLength;
-    for (const [filename, size, mtimeMs, offset, length] of index) {
-      out.set(filename, { size, mtimeMs, data: buf.subarray(base + offset, base + offset + length) });
+    for (const [filename, stamp, offset, length] of index) {
+      out.set(filename, { stamp, data: buf.subarray(base + offset, base + offset + length) });
     }
   } catch {
     out.clear();
@@ -201,10 +210,10 @@ function readCache(file: string): Map<string, CacheEntry> {
 }
 
 function writeCache(file: string, entries: ReadonlyMap<string, CacheEntry>): void {
-  const index: [string, number, number, number, number][] = [];
+  const index: [string, string, number, number][] = [];
   let offset = 0;
   for (const [filename, e] of entries) {
-    index.push([filename, e.size, e.mtimeMs, offset, e.data.length]);
+    index.push([filename, e.stamp, offset, e.data.length]);
     offset += e.data.length;
   }
   const head = Buffer.from(JSON.stringify(index));
