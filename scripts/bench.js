@@ -23,6 +23,7 @@ const node = (...a) => [process.execPath, '--require', rss, ...a];
 // project's committed dist/, committed in a git repository of its own on tmpfs, so that they read what they read in
 // the project (one `git archive`), and write off the disk too.
 const committed = fs.mkdtempSync(path.join(OUT_BASE, 'cdk8s-cnpg-bench-git-'));
+process.on('exit', () => fs.rmSync(committed, { recursive: true, force: true }));
 const git = (...a) => execFileSync('git', ['-C', committed, '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', ...a], { stdio: ['pipe', 'pipe', 'inherit'] });
 git('init', '-q');
 execFileSync('tar', ['-x', '-C', committed], { input: execFileSync('git', ['-C', root, 'archive', 'HEAD', 'dist'], { maxBuffer: 1 << 30 }) });
@@ -100,7 +101,6 @@ const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const machine = `${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node.js ${process.version}`;
 const report = [`${runs} run(s) of each case, alternating; whole processes writing to ${OUT_BASE}. Machine: ${machine}.`, '', ...lines, '', ...ratios, ''].join('\n');
 process.stdout.write(report);
-fs.rmSync(committed, { recursive: true, force: true });
 
 if (args.includes('--write')) {
   fs.writeFileSync(path.join(root, 'docs', 'benchmarks.md'), [
