@@ -108,6 +108,8 @@ export type {
 // Disaster recovery across Kubernetes clusters (replica clusters, distributed topology)
 // ---------------------------------------------------------------------------------------------------------------------
 export { DisasterRecovery, DrMember, DrReadCredential, DrTransition } from './replication/disaster-recovery';
+export { DrHeartbeat } from './replication/dr-heartbeat';
+export type { DrHeartbeatOptions, DrHeartbeatProps } from './replication/dr-heartbeat';
 export type {
   DisasterRecoveryProps, DisasterRecoverySite, DrArchive, DrDemotionOptions, DrFailoverOptions, DrMemberOptions, DrPromotionOptions, DrRole,
   KubernetesClusterRef,
@@ -173,7 +175,7 @@ export { CloudflaredTunnel, TunnelLogLevel, TunnelManagement, TunnelProtocol, Da
 export type {
   CloudflaredTunnelProps, ICloudflaredTunnel, ITunnelCredential, LocallyManagedTunnelOptions, RemotelyManagedTunnelOptions,
   TunnelOriginRequest, DatabaseNetworkPoliciesProps, CidrDestination, DatabaseEgressOptions, KubernetesApiDestination,
-  NamespacedPods,
+  NamespacedPods, InNamespaceClient,
 } from './exposure';
 
 // ---------------------------------------------------------------------------------------------------------------------

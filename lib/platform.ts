@@ -26,6 +26,7 @@ import { CnpgUserCredential, S3Credential, S3CredentialProps, SealedCredential }
 import { ApiObject } from 'cdk8s';
 import { SealedValues } from './secrets/sealed-values';
 import { DisasterRecovery, DrMember } from './replication/disaster-recovery';
+import { DrHeartbeat } from './replication/dr-heartbeat';
 
 /**
  * The cluster settings of a platform: everything of `CnpgClusterProps` but the namespace, which the platform owns.
@@ -323,6 +324,8 @@ export class PostgresPlatform extends Construct {
   public readonly tunnel?: CloudflaredTunnel;
   /** The network policies, when configured. */
   public readonly networkPolicies?: DatabaseNetworkPolicies;
+  /** The disaster-recovery heartbeat, on the site that is the primary (`DisasterRecoveryProps.heartbeat`). */
+  public readonly drHeartbeat?: DrHeartbeat;
   /** The namespace guardrails, when configured. */
   public readonly guardrails?: NamespaceGuardrails;
   /** The Argo CD delivery, when configured. */
@@ -459,6 +462,8 @@ export class PostgresPlatform extends Construct {
     }
 
     this.disasterRecovery?.finish(this, this.backupStore);
+    // With the Cluster: it runs as long as the cluster is the primary, and its pods need the cluster's CA Secret.
+    this.drHeartbeat = this.disasterRecovery?.addHeartbeat(this.component(PlatformComponent.DATABASE, this.databaseNamespace), this.appCredential.secretName);
 
     if (props.pooler !== false) {
       this.pooler = new Pooler(this.component(PlatformComponent.DATABASE, this.databaseNamespace), 'Pooler', {
@@ -478,6 +483,11 @@ export class PostgresPlatform extends Construct {
         cluster: this.cluster,
         applicationNamespaces: props.applicationNamespaces,
         tunnels: this.tunnel ? [this.tunnel] : [],
+        inNamespaceClients: this.drHeartbeat ? [{
+          name: 'dr-heartbeat',
+          podLabels: DrHeartbeat.podLabels(this.cluster.clusterName),
+          reason: 'The disaster-recovery heartbeat commits one transaction on the primary every few minutes (through the -rw Service, on 5432), so that a quiet primary still ships WAL to its replicas.',
+        }] : undefined,
         operator: { namespace: this.operatorNamespace },
         egress: props.networkPolicies?.egress,
       });

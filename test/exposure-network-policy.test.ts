@@ -454,6 +454,35 @@ describe('DatabaseNetworkPolicies with egress lockdown', () => {
   });
 });
 
+describe('DatabaseNetworkPolicies: pods of the namespace that connect to the instances (the DR heartbeat)', () => {
+  const heartbeatLabels = { 'app.kubernetes.io/name': 'cnpg-dr-heartbeat', 'app.kubernetes.io/instance': 'cnpg-ha' };
+  const client = { name: 'dr-heartbeat', podLabels: heartbeatLabels, reason: 'the heartbeat commits a transaction' };
+  const heartbeat = pod('cnpg-ha-dr-heartbeat-29411234-abcde', 'data-infra', { ...heartbeatLabels, 'batch.kubernetes.io/job-name': 'cnpg-ha-dr-heartbeat-29411234' });
+
+  test.each([
+    ['without egress lockdown', undefined, ['cnpg-ha-allow-dr-heartbeat']],
+    ['with egress lockdown', EGRESS, ['cnpg-ha-allow-dr-heartbeat', 'dr-heartbeat-egress-instances']],
+  ])('%s: exactly those pods reach the instances on 5432, nothing more', (_, egress, names) => {
+    const { policies, world: w, evaluator } = synthPolicies({ inNamespaceClients: [client], egress });
+    expect(policies.policyNames.filter((n) => n.includes('dr-heartbeat'))).toEqual(names);
+    const to = (name: string, port: number): Connection => ({ from: heartbeat, to: w.byName.get(name)!, port });
+    for (const i of INSTANCES) expect(evaluator.allows(to(i, 5432))).toBe(true);
+    expect(evaluator.allows(to('cnpg-ha-1', 8000))).toBe(false);
+    expect(evaluator.allows(to('other-pg-1', 5432))).toBe(false);
+    // another pod of the namespace is not let through by it
+    expect(evaluator.allows({ from: w.byName.get('debug')!, to: w.byName.get('cnpg-ha-1')!, port: 5432 })).toBe(false);
+    if (egress) expect(evaluator.allows({ from: heartbeat, to: w.byName.get('internet')!, port: 443 })).toBe(false);
+  });
+
+  test('its name and labels are checked', () => {
+    const { chart } = testChart();
+    const cluster = new CnpgCluster(chart, 'Cluster', { clusterName: 'cnpg-ha', storageSize: '10Gi' });
+    new DatabaseNetworkPolicies(chart, 'NetworkPolicies', { cluster, inNamespaceClients: [{ name: 'Heart Beat', podLabels: {}, reason: 'x' }] });
+    expect(synthError(chart))
+      .toMatch(/inNamespaceClients\[0\]\.name: is not a DNS-1123 label[\s\S]*inNamespaceClients\[0\]\.podLabels: must not be empty/);
+  });
+});
+
 describe('DatabaseNetworkPolicies validation', () => {
   function errorOf(props: Partial<DatabaseNetworkPoliciesProps>): string {
     const { chart } = testChart();

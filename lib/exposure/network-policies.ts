@@ -74,6 +74,16 @@ export interface DatabaseEgressOptions {
 }
 
 /** Properties of `DatabaseNetworkPolicies`. */
+/** Pods of the cluster's own namespace that connect to PostgreSQL on the instances (the DR heartbeat). */
+export interface InNamespaceClient {
+  /** Names its policies: `<cluster>-allow-<name>`, and `<name>-egress-instances` when egress is locked down. */
+  readonly name: string;
+  /** Labels of the pods. */
+  readonly podLabels: Record<string, string>;
+  /** Why they connect (the policies' reason annotation). */
+  readonly reason: string;
+}
+
 export interface DatabaseNetworkPoliciesProps {
   /** The cluster; the policies live in its namespace. */
   readonly cluster: ICnpgCluster;
@@ -98,6 +108,11 @@ export interface DatabaseNetworkPoliciesProps {
    * @default - none
    */
   readonly tunnels?: ICloudflaredTunnel[];
+  /**
+   * Pods of the cluster's namespace that connect to the instances on 5432.
+   * @default - none
+   */
+  readonly inNamespaceClients?: InNamespaceClient[];
   /**
    * The CloudNativePG operator.
    * @default - namespace `cnpg-system`, pods `app.kubernetes.io/name: cloudnative-pg` (the Helm chart's labels)
@@ -215,6 +230,10 @@ export class DatabaseNetworkPolicies extends Construct {
           ingress: [{ from: tunnels.map((t) => ({ podSelector: { matchLabels: { ...t.podSelectorLabels } } })), ports: tcp(CNPG_PORTS.postgres) }],
         });
     }
+    for (const client of props.inNamespaceClients ?? []) {
+      this.policy(`${c}-allow-${client.name}`, client.reason,
+        { podSelector: instances, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { ...client.podLabels } } }], ports: tcp(CNPG_PORTS.postgres) }] });
+    }
     if (applications && (props.allowApplicationsToInstances ?? true)) {
       this.policy(`${c}-allow-applications`,
         `Application namespaces (${appNamespaces.join(', ')}) connect to PostgreSQL through the -rw/-ro/-r Services, which select the instance pods, on 5432.`,
@@ -272,6 +291,10 @@ export class DatabaseNetworkPolicies extends Construct {
     this.policy(`${c}-poolers-egress-instances`,
       'PgBouncer connects to the instances (through the -rw/-ro/-r Services) on 5432.',
       { podSelector: poolers, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: instances }], ports: tcp(CNPG_PORTS.postgres) }] });
+    for (const client of props.inNamespaceClients ?? []) {
+      this.policy(`${client.name}-egress-instances`, client.reason,
+        { podSelector: { matchLabels: { ...client.podLabels } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: instances }], ports: tcp(CNPG_PORTS.postgres) }] });
+    }
     for (const t of tunnels) {
       const tunnelPods: Selector = { matchLabels: { ...t.podSelectorLabels } };
       this.policy(`${t.tunnelName}-egress-instances`,
@@ -345,6 +368,10 @@ export class DatabaseNetworkPolicies extends Construct {
       checkLabels('prometheus.podLabels', prometheus.podLabels, true);
     }
     checkLabels('applicationPodLabels', props.applicationPodLabels, false);
+    (props.inNamespaceClients ?? []).forEach((client, i) => {
+      if (!isDns1123Label(client.name)) problems.error({ field: `inNamespaceClients[${i}].name`, message: 'is not a DNS-1123 label (it names the policies)', value: client.name });
+      checkLabels(`inNamespaceClients[${i}].podLabels`, client.podLabels, true);
+    });
     (props.tunnels ?? []).forEach((t, i) => {
       if (t.namespace !== this.namespace) {
         problems.error({

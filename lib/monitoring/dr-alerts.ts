@@ -6,8 +6,9 @@
  * `cnpg_pg_replication_lag` is, when no WAL receiver streams (`pg_last_wal_receive_lsn()` is NULL: WAL shipping only),
  * `now() - pg_last_xact_replay_timestamp()`: how long ago the newest transaction this replica has replayed was
  * committed on the primary. It grows while the replica falls behind the archive (restore_command failing, replay
- * blocked) — and also while the primary commits nothing, so the thresholds must exceed the longest quiet period
- * (with `archive_timeout` = 5min, CloudNativePG's default, a busy primary ships a segment at least every 5 minutes).
+ * blocked) — and also while the primary commits nothing: the primary's heartbeat (replication/dr-heartbeat.ts, a
+ * transaction every five minutes) keeps that from happening, and with `archive_timeout` = 5min (CloudNativePG's
+ * default) the primary then ships a segment at least every 5 minutes.
  * `cnpg_collector_replica_mode` (1 on a replica cluster) tells the site's role as the operator sees it.
  */
 import { Construct } from 'constructs';
@@ -70,7 +71,7 @@ export function buildDrAlertRules(o: DrAlertOptions): PrometheusRuleGroup[] {
     add('DRReplicaReplayLagWarning', 'warning', '5m', `${lag.replace('\n', ` > ${t.replayLagWarningSeconds}\n`)}`,
       'The DR replica is falling behind the primary\'s WAL archive',
       `Replica cluster ${who} last replayed a transaction committed {{ $value | humanizeDuration }} ago (warning above ${t.replayLagWarningSeconds}s). ` +
-      `Either ${o.primaryClusterName} committed nothing since, or this replica cannot fetch or replay its WAL archive: a failover now would lose that much.`,
+      `Either ${o.primaryClusterName} committed nothing since (its heartbeat CronJob stopped, or is turned off), or this replica cannot fetch or replay its WAL archive: a failover now would lose that much.`,
       'dr-failover.md#replica-falling-behind');
     add('DRReplicaReplayLagCritical', 'critical', '5m', `${lag.replace('\n', ` > ${t.replayLagCriticalSeconds}\n`)}`,
       'The DR replica is far behind the primary\'s WAL archive',

@@ -694,6 +694,9 @@ export function referencesOf(o: Manifest, clusterOf: (namespace: string | undefi
     case 'apps/Deployment': case 'batch/Job': case 'apps/StatefulSet': case 'apps/DaemonSet':
       out.push(...podReferences(spec.template?.spec ?? {}, ns));
       break;
+    case 'batch/CronJob':
+      out.push(...podReferences(spec.jobTemplate?.spec?.template?.spec ?? {}, ns));
+      break;
     default:
       break;
   }

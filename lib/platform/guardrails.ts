@@ -185,6 +185,11 @@ export function footprintOf(objects: any[], defaults: ContainerDefaults = DEFAUL
       case 'batch/v1/Job':
         addPods(1, spec.template?.spec?.containers ?? []);
         break;
+      case 'batch/v1/CronJob':
+        // One Job's pod at a time with concurrencyPolicy Forbid; Allow and Replace may overlap two runs (Replace while
+        // the old pod terminates).
+        addPods(spec.concurrencyPolicy === 'Forbid' ? 1 : 2, spec.jobTemplate?.spec?.template?.spec?.containers ?? []);
+        break;
       default:
         break;
     }

@@ -61,6 +61,8 @@ export const KIND_SYNC_WAVES: Readonly<Record<string, SyncWave>> = {
   'policy/PodDisruptionBudget': SyncWave.EXPOSURE,
   'Service': SyncWave.EXPOSURE,
   'batch/Job': SyncWave.DRILLS,
+  // With the poolers: after the Cluster, whose CA Secret its pods mount.
+  'batch/CronJob': SyncWave.CLUSTER_CONSUMERS,
 };
 
 /** `group/Kind` of an API object (`Kind` for the core group). */

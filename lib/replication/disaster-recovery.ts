@@ -8,8 +8,9 @@ import { ClusterReplicaConfig, CnpgCluster, IClusterBootstrap, IClusterReplica }
 import { formatProblem, Problems } from '../core/problems';
 import { rendered } from '../core/render';
 import { PREVIOUS_REF_CONTEXT, PreviousManifests } from '../core/update-checks';
-import { DrReplicaAlerts, DrAlertThresholds } from '../monitoring/dr-alerts';
+import { DEFAULT_DR_ALERT_THRESHOLDS, DrReplicaAlerts, DrAlertThresholds } from '../monitoring/dr-alerts';
 import { S3Credential } from '../secrets/sealed-credential';
+import { DrHeartbeat, DrHeartbeatOptions } from './dr-heartbeat';
 import type { SealedValues } from '../secrets/sealed-values';
 import {
   classifyRoleChange, disasterRecoveryProblems, DrFacts, DrProblem, DrSiteFacts, DrTransitionFacts, isReplicaCluster,
@@ -163,6 +164,12 @@ export interface DisasterRecoveryProps {
    */
   readonly alertThresholds?: DrAlertThresholds;
   /**
+   * The primary site's heartbeat (a CronJob committing one transaction at a steady pace), so that a quiet primary
+   * still ships WAL and the replicas' replay-lag alerts measure the pipeline, not the traffic; `false` for none.
+   * @default - every five minutes, on the site that is the primary
+   */
+  readonly heartbeat?: DrHeartbeatOptions | false;
+  /**
    * Where impact lines of a change of primary go.
    * @default - standard error, prefixed with `impact: `
    */
@@ -221,6 +228,8 @@ export class DisasterRecovery {
   public readonly transition?: DrTransition;
   /** Alert thresholds of the replicas. */
   public readonly alertThresholds?: DrAlertThresholds;
+  /** The primary's heartbeat (`false`: none). */
+  public readonly heartbeat?: DrHeartbeatOptions | false;
 
   private readonly report: (line: string) => void;
   /** The latest cluster built for each environment (the environments of one synth are built together). */
@@ -234,6 +243,7 @@ export class DisasterRecovery {
     this.origin = props.origin ?? props.primary.environment;
     this.transition = props.transition;
     this.alertThresholds = props.alertThresholds;
+    this.heartbeat = props.heartbeat;
     this.report = props.report ?? ((line) => process.stderr.write(`impact: ${line}\n`));
   }
 
@@ -507,6 +517,23 @@ export class DrMember implements IClusterReplica {
       primaryClusterName: role.spec.primary ?? cluster.clusterName,
       thresholds: this.topology.alertThresholds,
       labels,
+    });
+  }
+
+  /**
+   * The heartbeat of the site when it is the primary now (`DisasterRecoveryProps.heartbeat`); none on a replica, or
+   * when turned off. It logs in with `credentialSecretName` (any role may run its transaction).
+   */
+  public addHeartbeat(scope: Construct, credentialSecretName: string, labels?: Record<string, string>): DrHeartbeat | undefined {
+    const cluster = this.state?.cluster;
+    const role = this.role;
+    if (!cluster || !role || role.replica || this.topology.heartbeat === false) return undefined;
+    return new DrHeartbeat(scope, 'DisasterRecoveryHeartbeat', {
+      ...this.topology.heartbeat,
+      cluster,
+      credentialSecretName,
+      labels,
+      replayLagWarningSeconds: this.topology.alertThresholds?.replayLagWarningSeconds ?? DEFAULT_DR_ALERT_THRESHOLDS.replayLagWarningSeconds,
     });
   }
 
