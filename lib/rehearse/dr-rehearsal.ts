@@ -26,6 +26,7 @@ import type { DrMember } from '../replication/disaster-recovery';
 import type { SealedStore } from '../secrets/sealed-store';
 import { inputsFromConstructs, Manifest, RehearsalError, RehearsalInputs } from './manifests';
 import { interpreterOf, missingTools, runTool, toolPath, which } from './processes';
+import { DR_HEARTBEAT_SQL } from '../replication/dr-heartbeat';
 import { PostgresStartError, RealPostgres, serverUser, StartOptions } from './real-postgres';
 import { CNPG_DEFAULT_PARAMETERS } from './rehearsal';
 import { LocalS3Server } from './s3-server';
@@ -66,6 +67,8 @@ export interface DrRehearsalResult {
   readonly error?: Error;
   /** Replay lag per batch (ms from commit on the primary to visible on the standby). */
   readonly lagMs: number[];
+  /** The heartbeat's transaction (dr-heartbeat.ts), and how long it took to be replayed on the replica (ms). */
+  readonly heartbeat?: { readonly xid: string; readonly replayedAfterMs: number };
   /** Rows committed on the primary before its loss, and how many the promoted replica has. */
   readonly rows?: { readonly written: number; readonly onReplica: number; readonly lost: number; readonly lostAfterLastArchivedWal: number };
   /** The last WAL segment archived before the loss. */
@@ -85,6 +88,7 @@ export async function runDrRehearsal(inputs: DrRehearsalInputs, options: DrRehea
   const cleanups: Array<() => Promise<void> | void> = [];
   const lagMs: number[] = [];
   let rows: DrRehearsalResult['rows'];
+  let heartbeat: DrRehearsalResult['heartbeat'];
   let lastArchivedWal: string | undefined;
   let promoted: DrRehearsalResult['promoted'];
   let error: Error | undefined;
@@ -147,7 +151,7 @@ export async function runDrRehearsal(inputs: DrRehearsalInputs, options: DrRehea
     // --- the primary
     const archiveCommand = command('barman-cloud-wal-archive', walArchiveArgs(pPlan, endpoint), ' %p');
     const primary = await RealPostgres.start(major, {
-      parameters: { ...CNPG_DEFAULT_PARAMETERS, ...params, archive_mode: 'on', archive_command: archiveCommand, archive_timeout: options.archiveTimeout ?? '2s', hot_standby: 'on' },
+      parameters: { ...CNPG_DEFAULT_PARAMETERS, ...params, archive_mode: 'on', archive_command: archiveCommand, archive_timeout: options.archiveTimeout ?? '2s', hot_standby: 'on', track_commit_timestamp: 'on' },
       hbaLines: ['local all all trust', 'host all all all scram-sha-256'], env: envFor(pCred), timeoutMs: Math.min(60_000, left()),
     });
     cleanups.push(() => primary.stop({ immediate: true }).catch(() => undefined));
@@ -179,6 +183,8 @@ export async function runDrRehearsal(inputs: DrRehearsalInputs, options: DrRehea
       ssl: false,
       parameters: {
         ...CNPG_DEFAULT_PARAMETERS, ...userParameters(inputs.replicaOwn.cluster), hot_standby: 'on', restore_command: restoreCommand, archive_mode: 'on', archive_command: ownArchive,
+        // the heartbeat's commit is recognised on the replica by its transaction id
+        track_commit_timestamp: 'on',
       },
       env: replicaEnv,
       timeoutMs: Math.min(60_000, left()),
@@ -206,6 +212,18 @@ export async function runDrRehearsal(inputs: DrRehearsalInputs, options: DrRehea
       lagMs.push(Date.now() - committed);
       say(`${batch}: ${perBatch} rows committed on the primary arrived on the replica after ${(lagMs[lagMs.length - 1] / 1000).toFixed(1)}s (archive_timeout, then restore_command's next try)`);
     }
+
+    // --- the heartbeat (dr-heartbeat.ts): its transaction alone reaches the replica, as a replayed commit
+    const [{ x: heartbeatXid }] = await primary.query<{ x: string }>(`${DR_HEARTBEAT_SQL}::text AS x`);
+    const beat = Date.now();
+    for (;;) {
+      if (Date.now() > deadline) throw new RehearsalError('the heartbeat\'s commit was not replayed on the replica in time');
+      const [{ at }] = await replica.query<{ at: string | null }>('SELECT pg_xact_commit_timestamp(xid($1::xid8))::text AS at', [heartbeatXid]);
+      if (at !== null) break;
+      await delay(100);
+    }
+    heartbeat = { xid: heartbeatXid, replayedAfterMs: Date.now() - beat };
+    say(`heartbeat (${DR_HEARTBEAT_SQL}, transaction ${heartbeatXid}) committed on the primary and replayed on the replica after ${(heartbeat.replayedAfterMs / 1000).toFixed(1)}s, with no other write`);
 
     // --- the primary is lost: a last batch after the last archived WAL
     await primary.query('ALTER SYSTEM SET archive_timeout = 0');
@@ -284,10 +302,11 @@ export async function runDrRehearsal(inputs: DrRehearsalInputs, options: DrRehea
   const verdict = error
     ? `DR REHEARSAL FAILED: ${error.message} (after ${secs}s)`
     : `DR REHEARSAL PASSED: WAL replay lag ${lagMs.map((l) => `${(l / 1000).toFixed(1)}s`).join(', ')} (max ${(Math.max(...lagMs) / 1000).toFixed(1)}s); ` +
+      `the heartbeat alone replayed in ${(heartbeat!.replayedAfterMs / 1000).toFixed(1)}s; ` +
       `primary lost after ${rows!.written} rows, last archived WAL ${lastArchivedWal}; promoted on timeline ${promoted!.timeline} with ${rows!.onReplica}/${rows!.written} rows: ` +
       `data loss ${rows!.lost} rows, exactly those committed after the last archived WAL; a write on the promoted side succeeded, its new timeline archived to its own path in ${secs}s`;
   log(verdict);
-  return { passed: !error, verdict, error, lagMs, rows, lastArchivedWal, promoted, durationMs };
+  return { passed: !error, verdict, error, lagMs, heartbeat, rows, lastArchivedWal, promoted, durationMs };
 }
 
 /** The cluster's `postgresql.parameters` the embedded server can take (what the operator manages is left out). */

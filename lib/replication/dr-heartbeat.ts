@@ -19,6 +19,9 @@ import { psqlPodSpec } from '../core/psql-job';
 import { Problems } from '../core/problems';
 import { cronEverRuns, maxIntervalSeconds, parseCron } from '../rules/cron';
 
+/** The heartbeat's transaction: a transaction id makes it a commit record in the WAL; nothing is written to a table. */
+export const DR_HEARTBEAT_SQL = 'SELECT pg_current_xact_id()';
+
 /** Options of a DR primary's heartbeat (`DisasterRecoveryProps.heartbeat`). */
 export interface DrHeartbeatOptions {
   /**
@@ -87,8 +90,7 @@ export class DrHeartbeat extends Construct {
                 cluster,
                 credentialSecretName: props.credentialSecretName,
                 containerName: 'heartbeat',
-                // One transaction with a transaction id: a commit record in the WAL, nothing in any table.
-                script: 'psql -X -v ON_ERROR_STOP=1 -qAt -c "SELECT pg_current_xact_id()" > /dev/null',
+                script: `psql -X -v ON_ERROR_STOP=1 -qAt -c "${DR_HEARTBEAT_SQL}" > /dev/null`,
                 applicationName: 'cnpg-dr-heartbeat',
                 connectTimeoutSeconds: 10,
               }),
