@@ -25,8 +25,9 @@ export const DR_HEARTBEAT_SQL = 'SELECT pg_current_xact_id()';
 /** Options of a DR primary's heartbeat (`DisasterRecoveryProps.heartbeat`). */
 export interface DrHeartbeatOptions {
   /**
-   * When the CronJob runs (Kubernetes cron, five fields, in the kube-controller-manager's time zone). Keep the
-   * interval below the replicas' replay-lag warning threshold, minus `archive_timeout`.
+   * When the CronJob runs (Kubernetes cron: five fields or a descriptor such as `@every 2m`, in the
+   * kube-controller-manager's time zone). Keep the interval below the replicas' replay-lag warning threshold, minus
+   * `archive_timeout`.
    * @default '*\/5 * * * *' (every five minutes)
    */
   readonly schedule?: string;
@@ -102,8 +103,10 @@ export class DrHeartbeat extends Construct {
   }
 
   private validateSchedule(warningSeconds: number | undefined): void {
-    // Kubernetes reads CronJob schedules with robfig/cron's standard parser (five fields, or a descriptor such as
-    // @hourly); the project's parser is robfig/cron's with seconds first, so a zero seconds field is put in front.
+    // Kubernetes validates CronJob schedules with robfig/cron's standard parser (`cron.ParseStandard`: five fields, or a
+    // descriptor such as @hourly; `validateScheduleFormat` in kubernetes' pkg/apis/batch/validation/validation.go, read
+    // from its source without a pinned tag); the project's parser is robfig/cron's with seconds first, so a zero seconds
+    // field goes in front. A TZ= or CRON_TZ= prefix, which Kubernetes refuses there too, fails the field count.
     const descriptor = this.schedule.trim().startsWith('@');
     const spec = descriptor ? this.schedule.trim() : `0 ${this.schedule.trim()}`;
     const parsed = descriptor || this.schedule.trim().split(/\s+/).length === 5 ? parseCron(spec) : undefined;
