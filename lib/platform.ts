@@ -483,11 +483,7 @@ export class PostgresPlatform extends Construct {
         cluster: this.cluster,
         applicationNamespaces: props.applicationNamespaces,
         tunnels: this.tunnel ? [this.tunnel] : [],
-        inNamespaceClients: this.drHeartbeat ? [{
-          name: 'dr-heartbeat',
-          podLabels: DrHeartbeat.podLabels(this.cluster.clusterName),
-          reason: 'The disaster-recovery heartbeat commits one transaction on the primary every few minutes (through the -rw Service, on 5432), so that a quiet primary still ships WAL to its replicas.',
-        }] : undefined,
+        inNamespaceClients: this.drHeartbeat ? [this.drHeartbeat.networkClient] : undefined,
         operator: { namespace: this.operatorNamespace },
         egress: props.networkPolicies?.egress,
       });

@@ -222,12 +222,17 @@ const documentsByText = new Map<string, readonly any[]>();
 function parsedText(chunk: string): readonly any[] {
   // A document after the first of a file starts with its `---` line; the writer's text of one document has none.
   const text = chunk.startsWith('---\n') ? chunk.slice('---\n'.length) : chunk;
-  let objects = documentsByText.get(text);
-  if (!objects) {
-    if (documentsByText.size === 0) void Promise.resolve().then(() => documentsByText.clear());
-    documentsByText.set(text, objects = parseYaml(text));
-  }
-  return objects;
+  return documentsByText.get(text) ?? setForThisRun(documentsByText, text, parseYaml(text));
+}
+
+/**
+ * Sets `key` in a map that holds what the current synchronous run (one synth) shares: the map empties itself as soon
+ * as the run yields (a microtask), so a later synth, or a test that commits in between, reads afresh.
+ */
+function setForThisRun<K, V>(map: Map<K, V>, key: K, value: V): V {
+  if (map.size === 0) void Promise.resolve().then(() => map.clear());
+  map.set(key, value);
+  return value;
 }
 
 /**
@@ -244,8 +249,7 @@ export function assumeRendered(objects: readonly any[]): void {
     // Read back differently, so always parsed: YAML 1.1's merge key `<<`, and a kept block (`|+`) of blank lines, which
     // yaml 2.9 reads back without its blanks (test/yaml-writer.test.ts reads back thousands of random documents).
     if (documentsByText.has(text) || text.includes('<<') || text.includes('|+')) continue;
-    if (documentsByText.size === 0) void Promise.resolve().then(() => documentsByText.clear());
-    documentsByText.set(text, [JSON.parse(JSON.stringify(object, (_, v) => (v === undefined ? null : v)))]);
+    setForThisRun(documentsByText, text, [JSON.parse(JSON.stringify(object, (_, v) => (v === undefined ? null : v)))]);
   }
 }
 
@@ -302,16 +306,17 @@ type CommittedFiles = { files: Map<string, string> } | { missing: true } | { err
  */
 const committedReads = new Map<GitRunner, Map<string, CommittedFiles>>();
 
+/** The `git archive` of `folder` at `ref` (`--literal-pathspecs`: the folder is a path, not a pattern). */
+function archiveArgs(ref: string, folder: string): string[] {
+  return ['--literal-pathspecs', 'archive', '--format=tar', ref, '--', folder];
+}
+
 function readCommitted(root: string, ref: string, folder: string, runner: GitRunner): CommittedFiles {
-  if (committedReads.size === 0) void Promise.resolve().then(() => committedReads.clear());
-  let reads = committedReads.get(runner);
-  if (!reads) committedReads.set(runner, reads = new Map());
+  const reads = committedReads.get(runner) ?? setForThisRun(committedReads, runner, new Map());
   const key = `${root}\0${ref}\0${folder}`;
   let read = reads.get(key);
   if (!read) {
-    const args = ['--literal-pathspecs', 'archive', '--format=tar', ref, '--', folder]; // a path, not a pattern
-    const early = runner === spawnGit ? awaitPrefetch(key) : undefined;
-    const r = early ?? runner(args, root);
+    const r = (runner === spawnGit ? awaitPrefetch(key) : undefined) ?? runner(archiveArgs(ref, folder), root);
     if (r.status === 0) {
       try {
         read = { files: untar(r.stdout) };
@@ -368,14 +373,17 @@ const prefetches = new Map<string, { dir: string; pid: number }>();
  */
 export function prefetchCommittedManifests(distDir: string, ref: string = process.env.CDK8S_CNPG_PREVIOUS_REF ?? 'HEAD'): void {
   if (ref === 'none' || process.platform === 'win32') return;
+  // Where any environment below distDir is read from: the whole folder, unless distDir is the checkout's root (each
+  // environment's own folder then, not known yet: nothing is prefetched).
   const located = locateInGit(path.join(path.resolve(distDir), 'environment'));
   if ('note' in located || !located.rel.includes('/')) return;
   const key = `${located.root}\0${ref}\0${located.folder}`;
   if (prefetches.has(key)) return;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-cnpg-git-'));
-  // `status` appears (renamed into place) only once git has ended and its output is complete
-  const script = 'git -C "$1" --literal-pathspecs archive --format=tar "$2" -- "$3" > "$0/out" 2> "$0/err"; echo $? > "$0/status.part" && mv "$0/status.part" "$0/status"';
-  const child = spawn('sh', ['-c', script, dir, located.root, ref, located.folder], { stdio: 'ignore', env: { ...process.env, LC_ALL: 'C' } });
+  // The same git command as `spawnGit` runs; `status` appears (renamed into place) only once git has ended and its
+  // output is complete.
+  const script = 'git "$@" > "$0/out" 2> "$0/err"; echo $? > "$0/status.part" && mv "$0/status.part" "$0/status"';
+  const child = spawn('sh', ['-c', script, dir, '-C', located.root, ...archiveArgs(ref, located.folder)], { stdio: 'ignore', env: { ...process.env, LC_ALL: 'C' } });
   child.on('error', () => undefined); // no shell: reported below, as no process
   child.unref();
   if (child.pid === undefined) {

@@ -73,7 +73,6 @@ export interface DatabaseEgressOptions {
   readonly cloudflareEdgeCidrs?: string[];
 }
 
-/** Properties of `DatabaseNetworkPolicies`. */
 /** Pods of the cluster's own namespace that connect to PostgreSQL on the instances (the DR heartbeat). */
 export interface InNamespaceClient {
   /** Names its policies: `<cluster>-allow-<name>`, and `<name>-egress-instances` when egress is locked down. */
@@ -84,6 +83,7 @@ export interface InNamespaceClient {
   readonly reason: string;
 }
 
+/** Properties of `DatabaseNetworkPolicies`. */
 export interface DatabaseNetworkPoliciesProps {
   /** The cluster; the policies live in its namespace. */
   readonly cluster: ICnpgCluster;

@@ -524,7 +524,7 @@ export class DrMember implements IClusterReplica {
    * The heartbeat of the site when it is the primary now (`DisasterRecoveryProps.heartbeat`); none on a replica, or
    * when turned off. It logs in with `credentialSecretName` (any role may run its transaction).
    */
-  public addHeartbeat(scope: Construct, credentialSecretName: string, labels?: Record<string, string>): DrHeartbeat | undefined {
+  public addHeartbeat(scope: Construct, credentialSecretName: string): DrHeartbeat | undefined {
     const cluster = this.state?.cluster;
     const role = this.role;
     if (!cluster || !role || role.replica || this.topology.heartbeat === false) return undefined;
@@ -532,7 +532,6 @@ export class DrMember implements IClusterReplica {
       ...this.topology.heartbeat,
       cluster,
       credentialSecretName,
-      labels,
       replayLagWarningSeconds: this.topology.alertThresholds?.replayLagWarningSeconds ?? DEFAULT_DR_ALERT_THRESHOLDS.replayLagWarningSeconds,
     });
   }

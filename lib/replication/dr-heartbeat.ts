@@ -16,6 +16,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CnpgCluster } from '../cluster/cluster';
 import { psqlPodSpec } from '../core/psql-job';
+import { InNamespaceClient } from '../exposure/network-policies';
 import { Problems } from '../core/problems';
 import { cronEverRuns, maxIntervalSeconds, parseCron } from '../rules/cron';
 
@@ -61,6 +62,8 @@ export class DrHeartbeat extends Construct {
   public readonly schedule: string;
   /** The labels of its pods. */
   public readonly podLabels: Record<string, string>;
+  /** What the database namespace's network policies must let through: its pods to the instances, on 5432. */
+  public readonly networkClient: InNamespaceClient;
   /** The CronJob. */
   public readonly cronJob: k8s.KubeCronJob;
 
@@ -70,6 +73,11 @@ export class DrHeartbeat extends Construct {
     this.schedule = props.schedule ?? '*/5 * * * *';
     this.cronJobName = `${cluster.clusterName}-dr-heartbeat`;
     this.podLabels = { ...props.labels, ...DrHeartbeat.podLabels(cluster.clusterName) };
+    this.networkClient = {
+      name: 'dr-heartbeat',
+      podLabels: DrHeartbeat.podLabels(cluster.clusterName),
+      reason: 'The disaster-recovery heartbeat commits one transaction on the primary every few minutes (through the -rw Service, on 5432), so that a quiet primary still ships WAL to its replicas.',
+    };
     this.validateSchedule(props.replayLagWarningSeconds);
     this.cronJob = new k8s.KubeCronJob(this, 'CronJob', {
       metadata: { name: this.cronJobName, namespace: cluster.namespace, labels: this.podLabels },
